@@ -1,0 +1,49 @@
+"""Verify Wacht session tokens and decide what a session may do.
+
+Light on import by design (the authorizer's cold start): PyJWT and cryptography only.
+The Backend API client (``wacht_auth.wacht_api``) pulls in requests and is imported on its own.
+"""
+
+from .authorizer import Authorizer, authorization_header
+from .authorizer_context import from_gateway_context, to_gateway_context
+from .config import Settings, origin_from_publishable_key
+from .context import AuthContext, Scope
+from .errors import ConfigurationError, Forbidden, KeysUnavailable, Reason, Unauthenticated, WachtAuthError
+from .jwks import JwksCache, JwksFetchError, fetch_jwks
+from .keys import Jwk, KeySet
+from .policy import MethodArn, build_policy, route_resource
+from .routes import ROUTES, Access, Requirement, Route, find_route, gateway_routes
+from .verify import TokenVerifier, bearer_token
+
+__all__ = [
+    "ROUTES",
+    "Access",
+    "AuthContext",
+    "Authorizer",
+    "ConfigurationError",
+    "Forbidden",
+    "Jwk",
+    "JwksCache",
+    "JwksFetchError",
+    "KeySet",
+    "KeysUnavailable",
+    "MethodArn",
+    "Reason",
+    "Requirement",
+    "Route",
+    "Scope",
+    "Settings",
+    "TokenVerifier",
+    "Unauthenticated",
+    "WachtAuthError",
+    "authorization_header",
+    "bearer_token",
+    "build_policy",
+    "fetch_jwks",
+    "find_route",
+    "from_gateway_context",
+    "gateway_routes",
+    "origin_from_publishable_key",
+    "route_resource",
+    "to_gateway_context",
+]

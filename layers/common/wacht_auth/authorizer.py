@@ -1,0 +1,90 @@
+"""The REQUEST authorizer's decision, without Lambda or logging: event in, response out.
+
+Kept apart from ``authorizer/app.py`` so that it is tested and benchmarked as plain Python.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .authorizer_context import to_gateway_context
+from .context import AuthContext
+from .policy import MethodArn, build_policy
+from .verify import TokenVerifier, bearer_token
+
+__all__ = ["Authorizer", "authorization_header"]
+
+
+def authorization_header(event: Mapping[str, Any]) -> str | None:
+    """The Authorization header of a REQUEST authorizer event; header names are case-insensitive."""
+    headers = event.get("headers") or {}
+    value = headers.get("Authorization")
+    if value is None:
+        value = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
+    return value
+
+
+class Authorizer:
+    """Turns a REQUEST authorizer event into a policy for every route plus the flat context.
+
+    Responses are memoised per (token, stage) until the token expires: a repeated token costs a
+    dict lookup, not a signature check and a policy build. Callers must not mutate a response.
+    """
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        *,
+        clock: Callable[[], float] = time.time,
+        cache_size: int = 1024,
+    ) -> None:
+        self.verifier = verifier
+        self._clock = clock
+        self._cache_size = cache_size
+        self._responses: dict[tuple[str, str], tuple[float, dict]] = {}
+
+    def authorize(self, event: Mapping[str, Any]) -> dict:
+        """The authorizer response for ``event``.
+
+        Raises Unauthenticated for a missing or invalid token, KeysUnavailable when the key set
+        cannot be had, and ValueError for an event that is not a REQUEST authorizer event.
+        """
+        token = bearer_token(authorization_header(event))
+        method_arn = event.get("methodArn")
+        cached = self._responses.get((token, _stage_prefix(method_arn)))
+        if cached is not None and self._clock() < cached[0]:
+            return cached[1]
+        stage_arn = MethodArn.parse(method_arn).stage_arn  # validates what the memo key skimmed
+        auth = self.verifier.verify(token)
+        response = self.response_for(auth, stage_arn)
+        self._remember((token, stage_arn), auth, response)
+        return response
+
+    @staticmethod
+    def response_for(auth: AuthContext, stage_arn: str) -> dict:
+        return {
+            "principalId": auth.user_id,
+            "policyDocument": build_policy(auth, stage_arn),
+            "context": to_gateway_context(auth),
+        }
+
+    def _remember(self, key: tuple[str, str], auth: AuthContext, response: dict) -> None:
+        if len(self._responses) >= self._cache_size:
+            now = self._clock()
+            for stale in [k for k, (until, _) in self._responses.items() if until <= now]:
+                del self._responses[stale]
+            while len(self._responses) >= self._cache_size:
+                del self._responses[next(iter(self._responses))]
+        # Expire with the token (the verifier allows the same clock skew).
+        self._responses[key] = (auth.expires_at + self.verifier.clock_skew_seconds, response)
+
+
+def _stage_prefix(method_arn: Any) -> str:
+    """``arn:...:<api>/<stage>`` cut from a method ARN without parsing it (the memo's hot path)."""
+    if not isinstance(method_arn, str):
+        return ""
+    first = method_arn.find("/")
+    second = method_arn.find("/", first + 1) if first >= 0 else -1
+    return method_arn[:second] if second >= 0 else ""

@@ -1,0 +1,83 @@
+"""AuthContext to and from the flat context an authorizer hands API Gateway.
+
+API Gateway accepts only string, number and boolean context values (an array or object is a
+500) and passes them to the function stringified under ``requestContext.authorizer``. So the
+permission lists travel as JSON arrays encoded in strings, and ids that are absent are omitted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from .context import AuthContext
+from .errors import Reason, Unauthenticated
+
+__all__ = ["from_gateway_context", "to_gateway_context"]
+
+
+def to_gateway_context(auth: AuthContext) -> dict[str, str | int]:
+    """The authorizer's ``context``: exactly the keys of the README's contract, no secrets."""
+    context: dict[str, str | int] = {"userId": auth.user_id, "sessionId": auth.session_id}
+    if auth.organization_id is not None:
+        context["organizationId"] = auth.organization_id
+    if auth.workspace_id is not None:
+        context["workspaceId"] = auth.workspace_id
+    context["organizationPermissions"] = json.dumps(list(auth.organization_permissions), separators=(",", ":"))
+    context["workspacePermissions"] = json.dumps(list(auth.workspace_permissions), separators=(",", ":"))
+    context["tokenExpiresAt"] = auth.expires_at
+    return context
+
+
+def from_gateway_context(authorizer: Mapping[str, Any] | None) -> AuthContext:
+    """The AuthContext a function received from the authorizer (``requestContext.authorizer``).
+
+    This is the only way a function learns who is calling. Raises Unauthenticated when the
+    context is missing or malformed: a function invoked without the authorizer refuses.
+    """
+    if not isinstance(authorizer, Mapping):
+        raise Unauthenticated(Reason.MISSING_TOKEN, "no authorizer context")
+    user_id = authorizer.get("userId")
+    session_id = authorizer.get("sessionId")
+    if not _is_id(user_id) or not _is_id(session_id):
+        raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context lacks userId/sessionId")
+    organization_id = _optional_id(authorizer.get("organizationId"))
+    workspace_id = _optional_id(authorizer.get("workspaceId"))
+    try:
+        expires_at = int(authorizer.get("tokenExpiresAt", 0))
+    except (TypeError, ValueError):
+        raise Unauthenticated(Reason.INVALID_CLAIM, "tokenExpiresAt") from None
+    return AuthContext(
+        user_id=user_id,
+        session_id=session_id,
+        organization_id=organization_id,
+        workspace_id=workspace_id,
+        organization_permissions=_permissions(authorizer.get("organizationPermissions")) if organization_id else (),
+        workspace_permissions=_permissions(authorizer.get("workspacePermissions")) if workspace_id else (),
+        expires_at=expires_at,
+    )
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 128
+
+
+def _optional_id(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if not _is_id(value):
+        raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context id")
+    return value
+
+
+def _permissions(raw: Any) -> tuple[str, ...]:
+    if raw is None or raw == "":
+        return ()
+    try:
+        values = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context permissions") from None
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context permissions")
+    return tuple(values)

@@ -1,0 +1,144 @@
+"""Settings read once from the environment into a frozen value.
+
+Every problem is a ConfigurationError naming the variable, raised at cold start, so a broken
+deployment fails loudly (a 500 and a log line) instead of answering every caller with 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import ConfigurationError
+
+__all__ = ["Settings", "origin_from_publishable_key"]
+
+_DEFAULT_CLOCK_SKEW_SECONDS = 5
+_MAX_CLOCK_SKEW_SECONDS = 300
+_PUBLISHABLE_KEY_PREFIXES = ("pk_test_", "pk_live_")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How this deployment verifies Wacht session tokens."""
+
+    issuer: str
+    """The Wacht frontend API origin; a token's ``iss`` must equal it exactly."""
+    jwks_url: str
+    """Where the key set is fetched from (``<issuer>/.well-known/jwks.json`` unless overridden)."""
+    inline_jwks: Mapping[str, Any] | None = None
+    """A key set given in the environment: used instead of fetching, never refreshed."""
+    clock_skew_seconds: int = _DEFAULT_CLOCK_SKEW_SECONDS
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``WACHT_*`` variables; raise ConfigurationError naming the first bad one."""
+        env = os.environ if environ is None else environ
+        issuer = _issuer_from(env)
+        jwks_url_raw = env.get("WACHT_JWKS_URL", "").strip()
+        jwks_url = (
+            _checked_url(jwks_url_raw, "WACHT_JWKS_URL")
+            if jwks_url_raw
+            else f"{issuer}/.well-known/jwks.json"
+        )
+        return cls(
+            issuer=issuer,
+            jwks_url=jwks_url,
+            inline_jwks=_inline_jwks_from(env.get("WACHT_JWKS", "").strip()),
+            clock_skew_seconds=_skew_from(env.get("WACHT_CLOCK_SKEW_SECONDS", "").strip()),
+        )
+
+
+def origin_from_publishable_key(key: str) -> str:
+    """Decode ``pk_test_``/``pk_live_`` + base64(URL) into the frontend API origin.
+
+    Raises ConfigurationError for a key that has the wrong prefix or does not decode to a URL.
+    """
+    key = key.strip()
+    prefix = next((p for p in _PUBLISHABLE_KEY_PREFIXES if key.startswith(p)), None)
+    if prefix is None:
+        raise ConfigurationError("WACHT_PUBLISHABLE_KEY", "must start with pk_test_ or pk_live_")
+    encoded = key[len(prefix) :]
+    try:
+        decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ConfigurationError("WACHT_PUBLISHABLE_KEY", "is not base64 of a URL") from None
+    return _checked_origin(decoded, "WACHT_PUBLISHABLE_KEY")
+
+
+def _issuer_from(env: Mapping[str, str]) -> str:
+    deployment_url = env.get("WACHT_DEPLOYMENT_URL", "").strip()
+    if deployment_url:
+        return _checked_origin(deployment_url, "WACHT_DEPLOYMENT_URL")
+    publishable_key = env.get("WACHT_PUBLISHABLE_KEY", "").strip()
+    if publishable_key:
+        return origin_from_publishable_key(publishable_key)
+    raise ConfigurationError(
+        "WACHT_DEPLOYMENT_URL", "is not set (set it, or WACHT_PUBLISHABLE_KEY, to the Wacht frontend API origin)"
+    )
+
+
+def _checked_url(value: str, variable: str) -> str:
+    """Accept https anywhere, plain http only on a loopback host (local development)."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise ConfigurationError(variable, "is not a valid URL") from None
+    if not host or parts.scheme not in ("https", "http"):
+        raise ConfigurationError(variable, "must be an absolute https:// URL")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigurationError(variable, "must use https (plain http is allowed only for loopback hosts)")
+    if parts.username or parts.password:
+        raise ConfigurationError(variable, "must not carry credentials")
+    return value
+
+
+def _checked_origin(value: str, variable: str) -> str:
+    """An origin (scheme://host[:port]) with nothing after it but an optional trailing slash."""
+    _checked_url(value, variable)
+    parts = urlsplit(value)
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise ConfigurationError(variable, "must be an origin such as https://frontend.example.com, without a path")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _inline_jwks_from(raw: str) -> Mapping[str, Any] | None:
+    if not raw:
+        return None
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        raise ConfigurationError("WACHT_JWKS", "is not valid JSON") from None
+    if not isinstance(document, dict) or not isinstance(document.get("keys"), list) or not document["keys"]:
+        raise ConfigurationError("WACHT_JWKS", 'must be a JSON object {"keys": [...]} with at least one key')
+    return document
+
+
+def _skew_from(raw: str) -> int:
+    if not raw:
+        return _DEFAULT_CLOCK_SKEW_SECONDS
+    try:
+        skew = int(raw)
+    except ValueError:
+        raise ConfigurationError("WACHT_CLOCK_SKEW_SECONDS", f"must be an integer, got {raw!r}") from None
+    if not 0 <= skew <= _MAX_CLOCK_SKEW_SECONDS:
+        raise ConfigurationError("WACHT_CLOCK_SKEW_SECONDS", f"must be between 0 and {_MAX_CLOCK_SKEW_SECONDS}")
+    return skew

@@ -1,0 +1,77 @@
+"""What can go wrong while authenticating, branched on what the caller must do.
+
+    WachtAuthError
+    ├── Unauthenticated     401: no token, or one that is malformed, expired or not ours
+    ├── Forbidden           403: a valid token that lacks the organization, workspace or permission
+    ├── KeysUnavailable     5xx: the key set could not be obtained; an outage, never a sign-out
+    └── ConfigurationError  raised at cold start: the deployment itself is misconfigured
+
+Messages are fixed strings: never the token, its claims or a secret. The machine-readable
+cause of a 401 is ``Unauthenticated.reason``, which logs and metrics use.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = [
+    "ConfigurationError",
+    "Forbidden",
+    "KeysUnavailable",
+    "Reason",
+    "Unauthenticated",
+    "WachtAuthError",
+]
+
+
+class Reason(str, Enum):
+    """Why a token was refused: a small fixed set, safe to log and to use as a metric name."""
+
+    MISSING_TOKEN = "missing_token"
+    MALFORMED = "malformed"
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_ALGORITHM = "unsupported_algorithm"
+    FORBIDDEN_HEADER = "forbidden_header"
+    UNKNOWN_CRIT = "unknown_crit"
+    UNKNOWN_KID = "unknown_kid"
+    NO_MATCHING_KEY = "no_matching_key"
+    BAD_SIGNATURE = "bad_signature"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    WRONG_ISSUER = "wrong_issuer"
+    MISSING_CLAIM = "missing_claim"
+    INVALID_CLAIM = "invalid_claim"
+
+
+class WachtAuthError(Exception):
+    """Root of every error this library raises."""
+
+
+class Unauthenticated(WachtAuthError):
+    """Raised when a request carries no usable session token: the caller should sign in again."""
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        super().__init__("unauthenticated")
+        self.reason = reason
+        # A fixed, secret-free explanation for logs (e.g. the name of a missing claim).
+        self.detail = detail
+
+
+class Forbidden(WachtAuthError):
+    """Raised when a valid session lacks the organization, workspace or permission a route needs."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class KeysUnavailable(WachtAuthError):
+    """Raised when no key set can be had (JWKS unreachable, invalid, and nothing usable cached)."""
+
+
+class ConfigurationError(WachtAuthError):
+    """Raised at cold start when an environment variable is missing or malformed; names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable

@@ -1,0 +1,71 @@
+"""The IAM policy an authorizer returns: one decision for every route of the stage.
+
+API Gateway caches an authorizer's result per identity source and reuses it for every route
+the caller hits next; a policy that only allows the triggering method ARN yields random 403s
+elsewhere. So the policy lists every route behind the authorizer: Allow where the session meets
+the route's requirement, an explicit Deny where it does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .context import AuthContext
+from .routes import Route, gateway_routes
+
+__all__ = ["MethodArn", "build_policy", "route_resource"]
+
+_PATH_PARAMETER = re.compile(r"\{[^/{}]+\}")
+
+
+@dataclass(frozen=True)
+class MethodArn:
+    """``arn:<partition>:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>``."""
+
+    partition: str
+    region: str
+    account_id: str
+    api_id: str
+    stage: str
+    method: str
+    resource_path: str
+
+    @classmethod
+    def parse(cls, arn: str) -> MethodArn:
+        """Raise ValueError when ``arn`` is not an execute-api method ARN."""
+        parts = arn.split(":", 5) if isinstance(arn, str) else []
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "execute-api":
+            raise ValueError("not an execute-api method ARN")
+        _, partition, _, region, account_id, rest = parts
+        api_id, _, rest = rest.partition("/")
+        stage, _, rest = rest.partition("/")
+        method, _, path = rest.partition("/")
+        if not all((partition, region, account_id, api_id, stage, method)):
+            raise ValueError("method ARN is missing a part")
+        return cls(partition, region, account_id, api_id, stage, method, "/" + path)
+
+    @property
+    def stage_arn(self) -> str:
+        """The ARN prefix shared by every route of this API stage."""
+        return f"arn:{self.partition}:execute-api:{self.region}:{self.account_id}:{self.api_id}/{self.stage}"
+
+
+def route_resource(stage_arn: str, route: Route) -> str:
+    """The method ARN pattern of ``route``: each ``{parameter}`` becomes ``*``."""
+    return f"{stage_arn}/{route.method}{_PATH_PARAMETER.sub('*', route.path)}"
+
+
+def build_policy(auth: AuthContext, stage_arn: str, routes: Iterable[Route] | None = None) -> dict:
+    """A policy document allowing exactly the routes ``auth`` may call, denying the rest."""
+    allowed: list[str] = []
+    denied: list[str] = []
+    for route in gateway_routes() if routes is None else routes:
+        (allowed if route.requirement.is_met_by(auth) else denied).append(route_resource(stage_arn, route))
+    statements = []
+    if allowed:
+        statements.append({"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": allowed})
+    if denied:
+        statements.append({"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": denied})
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -1,0 +1,161 @@
+"""Verifying a Wacht session token: header rules, key choice, signature and claims.
+
+Stricter than both official SDKs: ``exp``, ``iat``, ``sub`` and the session id are required
+(PyJWT only checks ``exp`` when present), the algorithm is pinned to the key that verifies it,
+keys named by the token itself (``jku``, ``x5u``, ``jwk``, ``x5c``) are refused, and any ``crit``
+header is refused (we implement no JWS extension). Verified tokens are remembered until they
+expire, so a repeated token costs a dict lookup instead of a signature check.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import jwt
+
+from .config import Settings
+from .context import AuthContext
+from .errors import Reason, Unauthenticated
+from .jwks import JwksCache, fetch_jwks
+from .keys import SUPPORTED_ALGORITHMS, KeySet
+
+__all__ = ["TokenVerifier", "bearer_token", "MAX_TOKEN_BYTES"]
+
+MAX_TOKEN_BYTES = 8192
+"""Longer than any session token Wacht issues; API Gateway caps all headers at 10 KB anyway."""
+
+_FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c")
+_REQUIRED_CLAIMS = ["exp", "iat", "sub"]
+_DECODE_OPTIONS = {"require": _REQUIRED_CLAIMS, "verify_aud": False}
+_PYJWT_REASONS = (
+    (jwt.ExpiredSignatureError, Reason.EXPIRED),
+    (jwt.ImmatureSignatureError, Reason.NOT_YET_VALID),
+    (jwt.InvalidIssuerError, Reason.WRONG_ISSUER),
+    (jwt.MissingRequiredClaimError, Reason.MISSING_CLAIM),
+    (jwt.InvalidSignatureError, Reason.BAD_SIGNATURE),
+    (jwt.InvalidAlgorithmError, Reason.UNSUPPORTED_ALGORITHM),
+    (jwt.DecodeError, Reason.MALFORMED),
+)
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <jwt>`` header, or Unauthenticated(MISSING_TOKEN).
+
+    The scheme is matched case-insensitively (RFC 6750 §2.1); the Node SDK is case-sensitive.
+    """
+    if not authorization:
+        raise Unauthenticated(Reason.MISSING_TOKEN)
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated(Reason.MALFORMED, "authorization header is not 'Bearer <token>'")
+    return token
+
+
+class TokenVerifier:
+    """Verifies session tokens for one deployment. Build one per process, outside the handler."""
+
+    def __init__(
+        self,
+        issuer: str,
+        keys: JwksCache,
+        *,
+        clock_skew_seconds: int = 5,
+        clock: Callable[[], float] = time.time,
+        cache_size: int = 1024,
+    ) -> None:
+        self.issuer = issuer
+        self.keys = keys
+        self.clock_skew_seconds = self._skew = clock_skew_seconds
+        self._clock = clock
+        self._cache_size = cache_size
+        self._verified: dict[str, AuthContext] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs) -> TokenVerifier:
+        """The production wiring: a static key set from ``WACHT_JWKS``, else a fetching cache."""
+        if settings.inline_jwks is not None:
+            try:
+                keys = JwksCache.static(KeySet.from_jwks(settings.inline_jwks))
+            except ValueError as error:
+                from .errors import ConfigurationError
+
+                raise ConfigurationError("WACHT_JWKS", str(error)) from None
+        else:
+            url = settings.jwks_url
+            keys = JwksCache(lambda: fetch_jwks(url))
+        return cls(settings.issuer, keys, clock_skew_seconds=settings.clock_skew_seconds, **kwargs)
+
+    def verify(self, token: str) -> AuthContext:
+        """The AuthContext of a valid token.
+
+        Raises Unauthenticated (with a Reason) for any token we will not accept, and
+        KeysUnavailable when the key set cannot be had: the caller must answer 5xx, not 401.
+        """
+        cached = self._verified.get(token)
+        if cached is not None:
+            if self._clock() < cached.expires_at + self._skew:
+                return cached
+            del self._verified[token]
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_BYTES:
+            raise Unauthenticated(Reason.TOO_LARGE if isinstance(token, str) else Reason.MALFORMED)
+        auth = self._verify_uncached(token)
+        self._remember(token, auth)
+        return auth
+
+    def _verify_uncached(self, token: str) -> AuthContext:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.DecodeError:
+            raise Unauthenticated(Reason.MALFORMED) from None
+        algorithm = header.get("alg")
+        if algorithm not in SUPPORTED_ALGORITHMS:
+            raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM)
+        if any(name in header for name in _FORBIDDEN_HEADERS):
+            raise Unauthenticated(Reason.FORBIDDEN_HEADER)
+        if "crit" in header:
+            raise Unauthenticated(Reason.UNKNOWN_CRIT)
+        kid = header.get("kid")
+        if kid is not None and not isinstance(kid, str):
+            raise Unauthenticated(Reason.MALFORMED, "kid")
+        claims = None
+        for key in self.keys.candidates(kid, algorithm):
+            if algorithm not in key.algorithms:
+                raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM, "alg does not match the key")
+            try:
+                claims = jwt.decode(
+                    token,
+                    key.public_key,
+                    algorithms=[algorithm],
+                    issuer=self.issuer,
+                    leeway=self._skew,
+                    options=_DECODE_OPTIONS,
+                )
+                break
+            except jwt.InvalidSignatureError:
+                continue  # a kid-less token may match several keys: try the next one
+            except jwt.PyJWTError as error:
+                raise _unauthenticated(error) from None
+        if claims is None:
+            raise Unauthenticated(Reason.BAD_SIGNATURE)
+        if not isinstance(claims.get("exp"), (int, float)) or isinstance(claims.get("exp"), bool):
+            raise Unauthenticated(Reason.INVALID_CLAIM, "exp")
+        return AuthContext.from_claims(claims)
+
+    def _remember(self, token: str, auth: AuthContext) -> None:
+        if len(self._verified) >= self._cache_size:
+            now = self._clock()
+            for stale in [t for t, a in self._verified.items() if a.expires_at + self._skew <= now]:
+                del self._verified[stale]
+            while len(self._verified) >= self._cache_size:
+                del self._verified[next(iter(self._verified))]  # oldest first
+        self._verified[token] = auth
+
+
+def _unauthenticated(error: Exception) -> Unauthenticated:
+    for error_type, reason in _PYJWT_REASONS:
+        if isinstance(error, error_type):
+            detail = getattr(error, "claim", "") if reason is Reason.MISSING_CLAIM else ""
+            return Unauthenticated(reason, detail)
+    return Unauthenticated(Reason.INVALID_CLAIM)

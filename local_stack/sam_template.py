@@ -1,0 +1,200 @@
+"""template.yaml as data: translated by aws-sam-translator, then read like API Gateway would.
+
+The translated REST API's ``Body`` is an OpenAPI document holding every path and method, its
+security (authorizer or NONE), the authorizer's identity source and TTL, the integration naming
+the function, the CORS preflight methods and the gateway responses. The tests and the local
+gateway both read it here, instead of re-parsing SAM by hand.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
+API_ID = "Api"
+
+_FUNCTION_IN_URI = re.compile(r"\$\{(\w+)\.Arn\}")
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str
+    function: str
+    """Logical id of the function the integration invokes."""
+    authorizer: str | None
+    """Name of the authorizer guarding the route; None when the route is open (Authorizer: NONE)."""
+
+
+@dataclass(frozen=True)
+class AuthorizerSpec:
+    name: str
+    function: str
+    type: str
+    """"request" or "token"."""
+    identity_headers: tuple[str, ...]
+    ttl_seconds: int
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    code_dir: Path
+    handler: str
+    environment: dict[str, str]
+
+
+def load_source(path: Path = TEMPLATE_PATH) -> dict:
+    """template.yaml parsed with intrinsic-function tags (!Ref, !Sub, ...) as dicts."""
+    from samtranslator.yaml_helper import yaml_parse
+
+    return yaml_parse(path.read_text())
+
+
+def parameter_defaults(source: dict) -> dict[str, str]:
+    return {name: str(spec["Default"]) for name, spec in source.get("Parameters", {}).items() if "Default" in spec}
+
+
+def translate(parameters: dict[str, str] | None = None, path: Path = TEMPLATE_PATH, region: str = "us-east-1") -> dict:
+    """The CloudFormation template `sam deploy` would create, made offline."""
+    return copy.deepcopy(_translate_cached(tuple(sorted((parameters or {}).items())), str(path), region))
+
+
+@lru_cache(maxsize=8)
+def _translate_cached(parameters: tuple, path: str, region: str) -> dict:
+    import os
+
+    from samtranslator.translator.transform import transform
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)  # the translator builds its own boto3 session
+
+    source = load_source(Path(path))
+    for resource in source.get("Resources", {}).values():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(key), str):  # local folders become dummy S3 locations
+                properties[key] = f"s3://local-bucket/{properties[key].strip('/')}"
+
+    class _NoManagedPolicies:
+        def load(self) -> dict:
+            return {}
+
+    return transform(source, dict(parameters), _NoManagedPolicies())
+
+
+def api_body(translated: dict) -> dict:
+    return translated["Resources"][API_ID]["Properties"]["Body"]
+
+
+def api_routes(translated: dict) -> list[ApiRoute]:
+    """Every method of the REST API except the CORS preflight (``options``) ones."""
+    routes = []
+    for path, methods in api_body(translated)["paths"].items():
+        for method, operation in methods.items():
+            if method == "options":
+                continue
+            uri = operation["x-amazon-apigateway-integration"]["uri"]
+            uri_text = uri["Fn::Sub"] if isinstance(uri, dict) else uri
+            match = _FUNCTION_IN_URI.search(uri_text if isinstance(uri_text, str) else uri_text[0])
+            security = operation.get("security") or []
+            names = [name for requirement in security for name in requirement]
+            authorizer = next((n for n in names if n != "NONE"), None)
+            routes.append(ApiRoute(method.upper(), path, match.group(1) if match else "", authorizer))
+    return routes
+
+
+def preflight_paths(translated: dict) -> dict[str, dict]:
+    """Path -> the preflight ``options`` operation (a MOCK integration, no authorizer)."""
+    return {path: methods["options"] for path, methods in api_body(translated)["paths"].items() if "options" in methods}
+
+
+def authorizers(translated: dict) -> dict[str, AuthorizerSpec]:
+    specs = {}
+    for name, definition in api_body(translated).get("securityDefinitions", {}).items():
+        config = definition.get("x-amazon-apigateway-authorizer")
+        if not config:
+            continue
+        uri = config["authorizerUri"]
+        function = uri["Fn::Sub"][1]["__FunctionArn__"]["Fn::GetAtt"][0]
+        sources = [s.strip() for s in config.get("identitySource", "").split(",") if s.strip()]
+        headers = tuple(s.removeprefix("method.request.header.") for s in sources if s.startswith("method.request.header."))
+        specs[name] = AuthorizerSpec(
+            name=name,
+            function=function,
+            type=config["type"],
+            identity_headers=headers,
+            ttl_seconds=int(config.get("authorizerResultTtlInSeconds", 300)),
+        )
+    return specs
+
+
+def gateway_responses(translated: dict, parameters: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Response type (UNAUTHORIZED, ...) -> the headers API Gateway adds, values resolved."""
+    responses = {}
+    for kind, spec in api_body(translated).get("x-amazon-apigateway-gateway-responses", {}).items():
+        headers = {}
+        for key, value in spec.get("responseParameters", {}).items():
+            name = key.removeprefix("gatewayresponse.header.")
+            headers[name] = _unquote(resolve(value, parameters))
+        responses[kind] = headers
+    return responses
+
+
+def preflight_headers(operation: dict, parameters: dict[str, str]) -> dict[str, str]:
+    params = operation["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
+    return {k.removeprefix("method.response.header."): _unquote(resolve(v, parameters)) for k, v in params.items()}
+
+
+def function_spec(source: dict, translated: dict, logical_id: str, parameters: dict[str, str], resource_names: dict[str, str]) -> FunctionSpec:
+    """Where a function's code is and the environment the template gives it (intrinsics resolved)."""
+    code_uri = source["Resources"][logical_id]["Properties"].get("CodeUri") or source.get("Globals", {}).get("Function", {}).get("CodeUri")
+    properties = translated["Resources"][logical_id]["Properties"]
+    variables = properties.get("Environment", {}).get("Variables", {})
+    environment = {name: str(resolve(value, parameters, resource_names)) for name, value in variables.items()}
+    return FunctionSpec(logical_id, PROJECT_ROOT / code_uri, properties["Handler"], environment)
+
+
+def table_definitions(source: dict) -> dict[str, dict]:
+    """Logical id -> ``create_table`` arguments for every DynamoDB table in the template."""
+    tables = {}
+    for logical_id, resource in source.get("Resources", {}).items():
+        if resource.get("Type") not in ("AWS::DynamoDB::Table",):
+            continue
+        properties = resource["Properties"]
+        definition = {
+            "AttributeDefinitions": properties["AttributeDefinitions"],
+            "KeySchema": properties["KeySchema"],
+            "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        for optional in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+            if optional in properties:
+                definition[optional] = properties[optional]
+        tables[logical_id] = definition
+    return tables
+
+
+def resolve(value: Any, parameters: dict[str, str], resource_names: dict[str, str] | None = None) -> Any:
+    """Resolve the intrinsics the template uses in environment and header values: Ref and string Fn::Sub."""
+    names = resource_names or {}
+    if isinstance(value, dict) and len(value) == 1:
+        (function, argument), = value.items()
+        if function == "Ref":
+            if argument in parameters:
+                return parameters[argument]
+            if argument in names:
+                return names[argument]
+            raise KeyError(f"cannot resolve Ref {argument}")
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return re.sub(r"\$\{([\w:.]+)\}", lambda m: str(resolve({"Ref": m.group(1)}, parameters, names)), argument)
+    return value
+
+
+def _unquote(value: Any) -> str:
+    text = str(value)
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] == "'" else text

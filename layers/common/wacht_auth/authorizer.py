@@ -11,6 +11,7 @@ from typing import Any
 
 from .authorizer_context import to_gateway_context
 from .context import AuthContext
+from .expiring import ExpiringCache
 from .policy import MethodArn, build_policy
 from .verify import TokenVerifier, bearer_token
 
@@ -41,9 +42,7 @@ class Authorizer:
         cache_size: int = 1024,
     ) -> None:
         self.verifier = verifier
-        self._clock = clock
-        self._cache_size = cache_size
-        self._responses: dict[tuple[str, str], tuple[float, dict]] = {}
+        self._responses = ExpiringCache(cache_size, clock)
 
     def authorize(self, event: Mapping[str, Any]) -> dict:
         """The authorizer response for ``event``.
@@ -54,12 +53,13 @@ class Authorizer:
         token = bearer_token(authorization_header(event))
         method_arn = event.get("methodArn")
         cached = self._responses.get((token, _stage_prefix(method_arn)))
-        if cached is not None and self._clock() < cached[0]:
-            return cached[1]
+        if cached is not None:
+            return cached
         stage_arn = MethodArn.parse(method_arn).stage_arn  # validates what the memo key skimmed
         auth = self.verifier.verify(token)
         response = self.response_for(auth, stage_arn)
-        self._remember((token, stage_arn), auth, response)
+        # Expires with the token, allowing the verifier's clock skew.
+        self._responses.put((token, stage_arn), response, expires_at=auth.expires_at + self.verifier.clock_skew_seconds)
         return response
 
     @staticmethod
@@ -69,16 +69,6 @@ class Authorizer:
             "policyDocument": build_policy(auth, stage_arn),
             "context": to_gateway_context(auth),
         }
-
-    def _remember(self, key: tuple[str, str], auth: AuthContext, response: dict) -> None:
-        if len(self._responses) >= self._cache_size:
-            now = self._clock()
-            for stale in [k for k, (until, _) in self._responses.items() if until <= now]:
-                del self._responses[stale]
-            while len(self._responses) >= self._cache_size:
-                del self._responses[next(iter(self._responses))]
-        # Expire with the token (the verifier allows the same clock skew).
-        self._responses[key] = (auth.expires_at + self.verifier.clock_skew_seconds, response)
 
 
 def _stage_prefix(method_arn: Any) -> str:

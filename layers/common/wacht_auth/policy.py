@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .context import AuthContext
 from .routes import Route, gateway_routes
@@ -58,14 +59,51 @@ def route_resource(stage_arn: str, route: Route) -> str:
 
 
 def build_policy(auth: AuthContext, stage_arn: str, routes: Iterable[Route] | None = None) -> dict:
-    """A policy document allowing exactly the routes ``auth`` may call, denying the rest."""
+    """A policy document allowing exactly the routes ``auth`` may call, denying the rest.
+
+    A fresh document each call (callers may keep or change it); which routes are allowed is
+    memoised per set of grants, since many sessions share the same ones.
+    """
+    if routes is None:
+        chosen = _GATEWAY_ROUTES
+        allowed_flags = _decisions(
+            auth.organization_id is not None,
+            auth.workspace_id is not None,
+            auth.organization_permissions,
+            auth.workspace_permissions,
+        )
+    else:
+        chosen = tuple((route, _PATH_PARAMETER.sub("*", route.path)) for route in routes)
+        allowed_flags = tuple(route.requirement.is_met_by(auth) for route, _ in chosen)
     allowed: list[str] = []
     denied: list[str] = []
-    for route in gateway_routes() if routes is None else routes:
-        (allowed if route.requirement.is_met_by(auth) else denied).append(route_resource(stage_arn, route))
+    for (route, pattern), allow in zip(chosen, allowed_flags):
+        (allowed if allow else denied).append(f"{stage_arn}/{route.method}{pattern}")
     statements = []
     if allowed:
         statements.append({"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": allowed})
     if denied:
         statements.append({"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": denied})
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+_GATEWAY_ROUTES = tuple((route, _PATH_PARAMETER.sub("*", route.path)) for route in gateway_routes())
+
+
+@lru_cache(maxsize=1024)
+def _decisions(
+    has_organization: bool,
+    has_workspace: bool,
+    organization_permissions: tuple[str, ...],
+    workspace_permissions: tuple[str, ...],
+) -> tuple[bool, ...]:
+    """Allow/deny for each gateway route, from what a session's grants are (not who it is)."""
+    grants = AuthContext(
+        user_id="grants",
+        session_id="grants",
+        organization_id="organization" if has_organization else None,
+        workspace_id="workspace" if has_workspace else None,
+        organization_permissions=organization_permissions,
+        workspace_permissions=workspace_permissions,
+    )
+    return tuple(route.requirement.is_met_by(grants) for route, _ in _GATEWAY_ROUTES)

@@ -9,18 +9,23 @@ expire, so a repeated token costs a dict lookup instead of a signature check.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import time
 from collections.abc import Callable
+from typing import Any
 
 import jwt
 
 from .config import Settings
 from .context import AuthContext
 from .errors import Reason, Unauthenticated
+from .expiring import ExpiringCache
 from .jwks import JwksCache, fetch_jwks
 from .keys import SUPPORTED_ALGORITHMS, KeySet
 
-__all__ = ["TokenVerifier", "bearer_token", "MAX_TOKEN_BYTES"]
+__all__ = ["MAX_TOKEN_BYTES", "TokenVerifier", "bearer_token", "unverified_header"]
 
 MAX_TOKEN_BYTES = 8192
 """Longer than any session token Wacht issues; API Gateway caps all headers at 10 KB anyway."""
@@ -68,9 +73,7 @@ class TokenVerifier:
         self.issuer = issuer
         self.keys = keys
         self.clock_skew_seconds = self._skew = clock_skew_seconds
-        self._clock = clock
-        self._cache_size = cache_size
-        self._verified: dict[str, AuthContext] = {}
+        self._verified = ExpiringCache(cache_size, clock)
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs) -> TokenVerifier:
@@ -95,20 +98,15 @@ class TokenVerifier:
         """
         cached = self._verified.get(token)
         if cached is not None:
-            if self._clock() < cached.expires_at + self._skew:
-                return cached
-            del self._verified[token]
+            return cached
         if not isinstance(token, str) or len(token) > MAX_TOKEN_BYTES:
             raise Unauthenticated(Reason.TOO_LARGE if isinstance(token, str) else Reason.MALFORMED)
         auth = self._verify_uncached(token)
-        self._remember(token, auth)
+        self._verified.put(token, auth, expires_at=auth.expires_at + self._skew)
         return auth
 
     def _verify_uncached(self, token: str) -> AuthContext:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.DecodeError:
-            raise Unauthenticated(Reason.MALFORMED) from None
+        header = unverified_header(token)
         algorithm = header.get("alg")
         if algorithm not in SUPPORTED_ALGORITHMS:
             raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM)
@@ -143,14 +141,23 @@ class TokenVerifier:
             raise Unauthenticated(Reason.INVALID_CLAIM, "exp")
         return AuthContext.from_claims(claims)
 
-    def _remember(self, token: str, auth: AuthContext) -> None:
-        if len(self._verified) >= self._cache_size:
-            now = self._clock()
-            for stale in [t for t, a in self._verified.items() if a.expires_at + self._skew <= now]:
-                del self._verified[stale]
-            while len(self._verified) >= self._cache_size:
-                del self._verified[next(iter(self._verified))]  # oldest first
-        self._verified[token] = auth
+
+def unverified_header(token: str) -> dict[str, Any]:
+    """The JOSE header, decoded but NOT verified: only for choosing a key and refusing early.
+
+    PyJWT's get_unverified_header also decodes payload and signature (~20 µs); this reads only
+    the header. ``jwt.decode`` parses the same bytes again and is the authority.
+    """
+    segment, dot, _ = token.partition(".")
+    if not dot or not segment:
+        raise Unauthenticated(Reason.MALFORMED)
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise Unauthenticated(Reason.MALFORMED) from None
+    if not isinstance(header, dict):
+        raise Unauthenticated(Reason.MALFORMED)
+    return header
 
 
 def _unauthenticated(error: Exception) -> Unauthenticated:

@@ -77,6 +77,7 @@ class JwksCache:
         self._fetched_at = float("-inf")
         self._attempted_at = float("-inf")
         self._last_attempt_failed = False
+        self._refreshable = True
         self.last_error: str | None = None
         """Why the last fetch failed (no secrets: a status code or an exception type)."""
         self.fetch_count = 0
@@ -90,7 +91,7 @@ class JwksCache:
             raise JwksFetchError("a static key set is never fetched")
 
         cache = cls(_never, ttl_seconds=float("inf"), cooldown_seconds=float("inf"))
-        cache._keys, cache._fetched_at = keys, 0.0
+        cache._keys, cache._fetched_at, cache._refreshable = keys, 0.0, False
         return cache
 
     def prime(self) -> bool:
@@ -139,6 +140,8 @@ class JwksCache:
             return self._usable_locked()
 
     def _refresh_for_unknown_key(self, seen: KeySet) -> KeySet:
+        if not self._refreshable:
+            return seen  # a fixed key set: an unknown key is simply not ours
         with self._lock:
             if self._keys is not seen:
                 return self._usable_locked()  # refreshed by someone else meanwhile: just look again

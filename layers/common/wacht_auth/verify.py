@@ -32,7 +32,9 @@ MAX_TOKEN_BYTES = 8192
 
 _FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c")
 _REQUIRED_CLAIMS = ["exp", "iat", "sub"]
-_DECODE_OPTIONS = {"require": _REQUIRED_CLAIMS, "verify_aud": False}
+# PyJWT checks the signature, the issuer and that the required claims are present; the time
+# claims are checked below against the injected clock (PyJWT reads the wall clock itself).
+_DECODE_OPTIONS = {"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_nbf": False, "verify_iat": False}
 _PYJWT_REASONS = (
     (jwt.ExpiredSignatureError, Reason.EXPIRED),
     (jwt.ImmatureSignatureError, Reason.NOT_YET_VALID),
@@ -73,6 +75,7 @@ class TokenVerifier:
         self.issuer = issuer
         self.keys = keys
         self.clock_skew_seconds = self._skew = clock_skew_seconds
+        self._clock = clock
         self._verified = ExpiringCache(cache_size, clock)
 
     @classmethod
@@ -127,7 +130,6 @@ class TokenVerifier:
                     key.public_key,
                     algorithms=[algorithm],
                     issuer=self.issuer,
-                    leeway=self._skew,
                     options=_DECODE_OPTIONS,
                 )
                 break
@@ -137,9 +139,26 @@ class TokenVerifier:
                 raise _unauthenticated(error) from None
         if claims is None:
             raise Unauthenticated(Reason.BAD_SIGNATURE)
-        if not isinstance(claims.get("exp"), (int, float)) or isinstance(claims.get("exp"), bool):
-            raise Unauthenticated(Reason.INVALID_CLAIM, "exp")
+        self._check_times(claims)
         return AuthContext.from_claims(claims)
+
+    def _check_times(self, claims: dict[str, Any]) -> None:
+        """exp and iat are required numbers, nbf an optional one; each allows the clock skew."""
+        now = self._clock()
+        expires_at = _numeric(claims, "exp")
+        issued_at = _numeric(claims, "iat")
+        not_before = _numeric(claims, "nbf") if "nbf" in claims else None
+        if now >= expires_at + self._skew:
+            raise Unauthenticated(Reason.EXPIRED)
+        if issued_at > now + self._skew or (not_before is not None and not_before > now + self._skew):
+            raise Unauthenticated(Reason.NOT_YET_VALID)
+
+
+def _numeric(claims: dict[str, Any], name: str) -> float:
+    value = claims.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Unauthenticated(Reason.INVALID_CLAIM, name)
+    return value
 
 
 def unverified_header(token: str) -> dict[str, Any]:

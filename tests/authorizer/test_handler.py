@@ -1,0 +1,196 @@
+"""authorizer/app.py as Lambda runs it: env at cold start, events in, policies or errors out."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import JwksServer
+from tests.support.tokens import SigningKey, jwks, session_claims
+from wacht_auth import ConfigurationError
+
+APP = Path(__file__).resolve().parents[2] / "authorizer" / "app.py"
+METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/documents"
+CONTEXT_KEYS = {"userId", "sessionId", "organizationId", "workspaceId", "organizationPermissions", "workspacePermissions", "tokenExpiresAt"}
+
+
+def load_authorizer(monkeypatch, env: dict[str, str]):
+    """A fresh import of app.py with ``env``: a cold start."""
+    for name in ("WACHT_DEPLOYMENT_URL", "WACHT_PUBLISHABLE_KEY", "WACHT_JWKS_URL", "WACHT_JWKS", "WACHT_CLOCK_SKEW_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Test")
+    spec = importlib.util.spec_from_file_location(f"authorizer_app_{id(env)}", APP)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def event(authorization: str | None, method_arn: str = METHOD_ARN) -> dict:
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    return {
+        "type": "REQUEST",
+        "methodArn": method_arn,
+        "resource": "/documents",
+        "path": "/documents",
+        "httpMethod": "GET",
+        "headers": headers,
+        "requestContext": {"requestId": "req-123", "stage": "prod"},
+    }
+
+
+def invoke(module, evt: dict) -> tuple[object, str]:
+    """(response or raised exception, everything the handler logged)."""
+    out = io.StringIO()
+    module.logger.registered_handler.stream = out
+    with redirect_stdout(out):
+        try:
+            result = module.lambda_handler(evt, None)
+        except Exception as error:  # noqa: BLE001 - the error itself is what we assert on
+            result = error
+        module.DECISIONS.flush()
+    return result, out.getvalue()
+
+
+@pytest.fixture
+def key():
+    return SigningKey("dev-1")
+
+
+@pytest.fixture
+def server(key):
+    with JwksServer(jwks(key)) as running:
+        yield running
+
+
+@pytest.fixture
+def authorizer(monkeypatch, server):
+    return load_authorizer(monkeypatch, {"WACHT_DEPLOYMENT_URL": server.origin})
+
+
+def test_valid_token_gets_a_policy_and_the_flat_context(authorizer, server, key):
+    claims = session_claims(server.origin, workspace_permissions=["documents:write"])
+    response, _ = invoke(authorizer, event(f"Bearer {key.sign(claims)}"))
+    assert response["principalId"] == claims["sub"]
+    assert set(response["context"]) == CONTEXT_KEYS
+    assert all(isinstance(value, (str, int, bool)) for value in response["context"].values())
+    assert json.loads(response["context"]["workspacePermissions"]) == ["documents:write"]
+    assert json.loads(response["context"]["organizationPermissions"]) == []
+    assert response["context"]["tokenExpiresAt"] == claims["exp"]
+
+
+def test_context_omits_absent_organization_and_workspace(authorizer, server, key):
+    claims = session_claims(server.origin, organization=None, workspace=None)
+    response, _ = invoke(authorizer, event(f"Bearer {key.sign(claims)}"))
+    assert set(response["context"]) == CONTEXT_KEYS - {"organizationId", "workspaceId"}
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Basic abc", "Bearer not.a.jwt", "Bearer {expired}", "Bearer {forged}", "Bearer {wrong_issuer}"],
+)
+def test_every_invalid_token_raises_exactly_unauthorized(authorizer, server, key, authorization):
+    now_claims = session_claims(server.origin)
+    tokens = {
+        "expired": key.sign(session_claims(server.origin, now=1_600_000_000)),
+        "forged": SigningKey("dev-1").sign(now_claims),
+        "wrong_issuer": key.sign({**now_claims, "iss": "https://evil.example"}),
+    }
+    header = authorization.format(**tokens) if authorization else authorization
+    error, logs = invoke(authorizer, event(header))
+    assert isinstance(error, Exception) and str(error) == "Unauthorized"
+    assert '"reason"' in logs
+    for token in tokens.values():
+        assert token not in logs
+
+
+def test_header_name_is_case_insensitive(authorizer, server, key):
+    evt = event(None)
+    evt["headers"] = {"authorization": f"Bearer {key.sign(session_claims(server.origin))}"}
+    response, _ = invoke(authorizer, evt)
+    assert "policyDocument" in response
+
+
+def test_jwks_outage_is_a_500_not_a_401_and_is_logged_as_an_error(monkeypatch, key):
+    with JwksServer(jwks(key)) as down:
+        down.mode = "error"
+        module = load_authorizer(monkeypatch, {"WACHT_DEPLOYMENT_URL": down.origin})
+        error, logs = invoke(module, event(f"Bearer {key.sign(session_claims(down.origin))}"))
+    assert isinstance(error, Exception) and str(error) != "Unauthorized"
+    assert '"level":"ERROR"' in logs and "key set unavailable" in logs
+    assert '"KeysUnavailable"' in logs  # the outage metric was published at once
+
+
+def test_malformed_method_arn_is_a_500(authorizer, server, key):
+    error, _ = invoke(authorizer, event(f"Bearer {key.sign(session_claims(server.origin))}", method_arn="nonsense"))
+    assert isinstance(error, Exception) and str(error) != "Unauthorized"
+
+
+def test_valid_token_is_never_logged(authorizer, server, key, monkeypatch):
+    token = key.sign(session_claims(server.origin))
+    authorizer.logger.setLevel("DEBUG")
+    _, logs = invoke(authorizer, event(f"Bearer {token}"))
+    assert "allowed" in logs and token not in logs and token.split(".")[1] not in logs
+
+
+def test_decisions_are_published_as_metrics(authorizer, server, key):
+    _, allow_logs = invoke(authorizer, event(f"Bearer {key.sign(session_claims(server.origin))}"))
+    _, refusal_logs = invoke(authorizer, event("Bearer nope"))
+    logs = allow_logs + refusal_logs
+    emf = [json.loads(line) for line in logs.splitlines() if '"_aws"' in line]
+    names = {metric["Name"] for blob in emf for directive in blob["_aws"]["CloudWatchMetrics"] for metric in directive["Metrics"]}
+    assert {"Allow", "Unauthorized_malformed"} <= names
+
+
+def test_repeated_token_costs_no_new_verification(authorizer, server, key):
+    token = key.sign(session_claims(server.origin))
+    first, _ = invoke(authorizer, event(f"Bearer {token}"))
+    server.mode = "error"
+    authorizer.AUTHORIZER.verifier.keys._fetched_at = float("-inf")  # keys would now need a (failing) refresh
+    second, _ = invoke(authorizer, event(f"Bearer {token}"))
+    assert second == first
+
+
+def test_inline_jwks_verifies_without_any_network(monkeypatch, key):
+    module = load_authorizer(monkeypatch, {"WACHT_DEPLOYMENT_URL": "https://dev.wacht.local", "WACHT_JWKS": json.dumps(jwks(key))})
+    response, _ = invoke(module, event(f"Bearer {key.sign(session_claims('https://dev.wacht.local'))}"))
+    assert response["principalId"]
+    assert module.AUTHORIZER.verifier.keys.fetch_count == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({}, "WACHT_DEPLOYMENT_URL"),
+        ({"WACHT_DEPLOYMENT_URL": "http://frontend.example.com"}, "WACHT_DEPLOYMENT_URL"),
+        ({"WACHT_PUBLISHABLE_KEY": "pk_live_%%%"}, "WACHT_PUBLISHABLE_KEY"),
+        ({"WACHT_DEPLOYMENT_URL": "https://f.example", "WACHT_JWKS": "{not json"}, "WACHT_JWKS"),
+        ({"WACHT_DEPLOYMENT_URL": "https://f.example", "WACHT_JWKS": '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}'}, "WACHT_JWKS"),
+    ],
+)
+def test_bad_configuration_fails_the_cold_start_naming_the_variable(monkeypatch, env, variable):
+    with pytest.raises(ConfigurationError) as caught:
+        load_authorizer(monkeypatch, env)
+    assert caught.value.variable == variable
+
+
+def test_authorizer_import_path_stays_light(monkeypatch, key):
+    """No boto3, botocore client, requests or X-Ray on the cold-start path (design.md: ~170 ms). Powertools imports the bare botocore package (0.6 ms) for its user agent."""
+    import subprocess
+
+    code = (
+        "import sys, app; heavy = [m for m in ('boto3', 'botocore.client', 'requests', 'aws_xray_sdk') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    root = APP.parent.parent
+    env = {"PATH": "/usr/bin:/bin", "WACHT_DEPLOYMENT_URL": "https://f.example", "WACHT_JWKS": json.dumps(jwks(key)),
+           "PYTHONPATH": f"{root / 'authorizer'}:{root / 'layers' / 'common'}"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""

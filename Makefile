@@ -1,0 +1,62 @@
+# One entry point for everything: `make dev` runs the API locally, `make test` proves it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The Lambda runtime is python3.13: prefer it (a pyenv install, then PATH), else 3.12, else python3.
+# pyenv's own versions come first: its shims on PATH fail for a version that is not active.
+PYTHON ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) $(shell command -v python3.13 2>/dev/null) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) $(shell command -v python3.12 2>/dev/null) python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+# sam build looks for python3.13 on PATH: put the chosen interpreter's folder first.
+SAM_PATH := $(dir $(shell command -v $(PYTHON) 2>/dev/null || echo $(PYTHON))):$(PATH)
+
+.PHONY: help install dev test test-fast bench load events build validate deploy frontend clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	touch $@
+
+install: $(VENV)/.installed $(SAM_VENV)/.installed ## create the virtualenvs (pinned requirements)
+
+dev: $(VENV)/.installed ## run the whole API on 127.0.0.1 (gateway :3000, dev IdP :3001)
+	$(PY) -m local_stack
+
+test: install ## the whole suite: unit, template, DynamoDB, end-to-end and browser tests
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed ## the suite without the end-to-end and browser tests
+	$(PY) -m pytest -m "not e2e and not browser"
+
+bench: $(VENV)/.installed ## authorizer cost per invocation and cold-start import time
+	$(PY) bench/bench_authorizer.py
+
+load: $(VENV)/.installed ## bounded load run against a local stack it starts (loopback only)
+	$(PY) -m local_stack.load
+
+events: $(VENV)/.installed ## regenerate the sample events' tokens (dev key, dev issuer)
+	$(PY) scripts/make_events.py
+
+build: $(SAM_VENV)/.installed ## sam build (python3.13, arm64, no containers)
+	PATH="$(SAM_PATH)" $(SAM) build
+
+validate: $(SAM_VENV)/.installed ## sam validate --lint
+	$(SAM) validate --lint
+
+deploy: build ## sam deploy --guided (asks for your Wacht deployment URL)
+	$(SAM) deploy --guided
+
+clean: ## remove build output and virtualenvs
+	rm -rf .aws-sam $(VENV) $(SAM_VENV) test-output

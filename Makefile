@@ -12,7 +12,7 @@ SAM := $(SAM_VENV)/bin/sam
 # sam build looks for python3.13 on PATH: put the chosen interpreter's folder first.
 SAM_PATH := $(dir $(shell command -v $(PYTHON) 2>/dev/null || echo $(PYTHON))):$(PATH)
 
-.PHONY: help install dev test test-fast bench load events build validate deploy frontend clean
+.PHONY: help install dev test test-fast frontend bench load events build validate deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,16 +29,25 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
 	touch $@
 
-install: $(VENV)/.installed $(SAM_VENV)/.installed ## create the virtualenvs (pinned requirements)
+# `npm ci` writes this stamp: the frontend's packages, exactly as its lockfile says.
+FRONTEND_DEPS := frontend/node_modules/.package-lock.json
+$(FRONTEND_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+install: $(VENV)/.installed $(SAM_VENV)/.installed $(FRONTEND_DEPS) ## create the virtualenvs and install the frontend's packages (all pinned)
 
 dev: $(VENV)/.installed ## run the whole API on 127.0.0.1 (gateway :3000, dev IdP :3001)
 	$(PY) -m local_stack
 
 test: install ## the whole suite: unit, template, DynamoDB, end-to-end and browser tests
+	cd frontend && npm run typecheck && npm test
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.installed ## the suite without the end-to-end and browser tests
 	$(PY) -m pytest -m "not e2e and not browser"
+
+frontend: $(FRONTEND_DEPS) ## serve the example React app on http://localhost:5173 (with `make dev` running)
+	cd frontend && npm run dev
 
 bench: $(VENV)/.installed ## authorizer cost per invocation and cold-start import time
 	$(PY) bench/bench_authorizer.py
@@ -59,4 +68,4 @@ deploy: build ## sam deploy --guided (asks for your Wacht deployment URL)
 	$(SAM) deploy --guided
 
 clean: ## remove build output and virtualenvs
-	rm -rf .aws-sam $(VENV) $(SAM_VENV) test-output
+	rm -rf .aws-sam $(VENV) $(SAM_VENV) test-output frontend/node_modules frontend/dist

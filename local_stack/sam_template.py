@@ -48,6 +48,10 @@ class FunctionSpec:
     code_dir: Path
     handler: str
     environment: dict[str, str]
+    layer_dirs: tuple[Path, ...] = ()
+    """Local folders of the function's layers, in order (Lambda mounts each under /opt/python)."""
+    timeout_seconds: int = 3
+    memory_mb: int = 128
 
 
 def load_source(path: Path = TEMPLATE_PATH) -> dict:
@@ -157,7 +161,40 @@ def function_spec(source: dict, translated: dict, logical_id: str, parameters: d
     properties = translated["Resources"][logical_id]["Properties"]
     variables = properties.get("Environment", {}).get("Variables", {})
     environment = {name: str(resolve(value, parameters, resource_names)) for name, value in variables.items()}
-    return FunctionSpec(logical_id, PROJECT_ROOT / code_uri, properties["Handler"], environment)
+    return FunctionSpec(
+        logical_id,
+        PROJECT_ROOT / code_uri,
+        properties["Handler"],
+        environment,
+        layer_dirs=_layer_dirs(source, logical_id),
+        timeout_seconds=int(properties.get("Timeout", 3)),
+        memory_mb=int(properties.get("MemorySize", 128)),
+    )
+
+
+def function_ids(source: dict) -> list[str]:
+    """Logical ids of every AWS::Serverless::Function in the template."""
+    return [name for name, r in source.get("Resources", {}).items() if r.get("Type") == "AWS::Serverless::Function"]
+
+
+def stage_name(translated: dict, parameters: dict[str, str]) -> str:
+    """The REST API's stage (``StageName``), resolved."""
+    return str(resolve(translated["Resources"][API_ID + "Stage"]["Properties"]["StageName"], parameters))
+
+
+def _layer_dirs(source: dict, logical_id: str) -> tuple[Path, ...]:
+    """Local ContentUri folders of the function's layers (Globals first, as SAM merges lists)."""
+    resources = source.get("Resources", {})
+    references = list(source.get("Globals", {}).get("Function", {}).get("Layers", []))
+    references += resources[logical_id]["Properties"].get("Layers", [])
+    folders = []
+    for reference in references:
+        name = reference.get("Ref") if isinstance(reference, dict) else None
+        layer = resources.get(name, {}) if name else {}
+        content_uri = layer.get("Properties", {}).get("ContentUri")
+        if layer.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(content_uri, str):
+            folders.append(PROJECT_ROOT / content_uri)
+    return tuple(folders)
 
 
 def table_definitions(source: dict) -> dict[str, dict]:

@@ -15,8 +15,9 @@ from .errors import BadRequest
 
 __all__ = ["MAX_BODY_BYTES", "bounded_string", "json_object", "valid_id"]
 
-MAX_BODY_BYTES = 16 * 1024
-"""Above any valid document (a 200-char title and a 10,000-char body, JSON-escaped)."""
+MAX_BODY_BYTES = 64 * 1024
+"""Above any valid document even fully escaped (10,200 characters as 6-byte ``\\uXXXX``), far below
+Lambda's 6 MB: a request larger than this is refused before it is parsed."""
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 """Wacht ids are decimal snowflakes, ours are hex: no '#', so an id can never forge a key prefix."""

@@ -20,7 +20,8 @@ from .errors import StoreUnavailable
 __all__ = ["ConditionFailed", "DataTable", "QueryPage"]
 
 MAX_ATTEMPTS = 3
-"""botocore standard mode: 1 call + 2 retries with jittered backoff (< 3 s worst case, inside the 10 s Lambda timeout)."""
+"""botocore standard mode, attempts in total: 1 call + 2 retries with jittered backoff (at most 1 s
+then 2 s), so a persistent throttle becomes a 503 within ~3 s, well inside the 10 s Lambda timeout."""
 CONNECT_TIMEOUT_SECONDS = 2
 READ_TIMEOUT_SECONDS = 3
 
@@ -62,7 +63,7 @@ class DataTable:
         if not table_name:
             raise ConfigurationError("TABLE_NAME", "is not set")
         config = Config(
-            retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             read_timeout=READ_TIMEOUT_SECONDS,
         )

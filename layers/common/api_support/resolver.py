@@ -4,7 +4,8 @@ Every answer is ``{"message": "..."}`` with a fixed text; what went wrong in det
 log only (never a token, a secret or an exception's text into a response):
 
     Unauthenticated 401 · Forbidden 403 (its message) · NotFound 404 · BadRequest 400
-    KeysUnavailable / StoreUnavailable 503 · Wacht API 404 / 502 / 504 · anything else 500
+    KeysUnavailable / StoreUnavailable 503 · Wacht API 404 / 502 / 504
+    SecretUnavailable, RouteNotDeclared, anything else: 500 ``internal error``
 
 CORS: Powertools adds the headers for ``ALLOWED_ORIGIN`` to every response, errors included,
 when the request's ``Origin`` is that origin (browsers always send it on cross-origin calls);
@@ -23,6 +24,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError, Servic
 from wacht_auth import ConfigurationError, Forbidden, KeysUnavailable, Unauthenticated
 from wacht_auth.wacht_api import WachtApiNotFound, WachtApiTimeout, WachtApiUnavailable
 
+from .backend_secret import SecretUnavailable
 from .errors import ApiError, BadRequest, NotFound, RouteNotDeclared, StoreUnavailable
 from .request_auth import remember_auth, route_auth
 
@@ -95,6 +97,11 @@ def _register_error_handlers(app: APIGatewayRestResolver, logger: Any) -> None:
     def api_error(error: ApiError) -> Response:
         logger.error("api error", extra={"type": type(error).__name__})
         return json_error(error.status, error.message)
+
+    @app.exception_handler(SecretUnavailable)
+    def secret_unavailable(error: SecretUnavailable) -> Response:
+        logger.error("Wacht backend secret unavailable", extra={"error": str(error)})
+        return json_error(500, "internal error")
 
     @app.exception_handler(WachtApiNotFound)
     def wacht_not_found(error: WachtApiNotFound) -> Response:

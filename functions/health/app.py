@@ -1,0 +1,19 @@
+"""GET /health: public liveness check (no authorizer, no token looked at)."""
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+
+from api_support import make_resolver
+
+logger = Logger()
+app = make_resolver(logger)
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def lambda_handler(event, context):
+    return app.resolve(event, context)

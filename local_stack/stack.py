@@ -1,0 +1,172 @@
+"""The whole API on 127.0.0.1: dev IdP, Backend API stand-in, DynamoDB, gateway, admin.
+
+Everything about the API (routes, authorizer wiring and TTL, CORS, gateway responses, each
+function's environment, the tables) comes from template.yaml through local_stack.sam_template;
+only the values that differ locally (issuer, Backend API URL, table endpoint) are substituted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass
+
+from . import sam_template
+from .admin import AdminApi
+from .backend_api import BackendApiStandIn
+from .config import StackConfig
+from .dev_idp import DevIdentityProvider
+from .dynamodb import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
+from .events import ApiIdentity
+from .gateway import LocalGateway
+from .http_service import HttpService
+from .lambda_runtime import LocalFunction
+from .routing import ApiDefinition
+
+__all__ = ["LocalStack", "READY_PREFIX", "StackUrls", "lambda_like_environ"]
+
+READY_PREFIX = "local-stack ready: "
+"""Followed by the StackUrls as JSON on one line: what tests/support/stack.py waits for."""
+ACCOUNT_ID = "123456789012"
+API_ID = "local"
+STACK_NAME = "wacht-local"
+
+_KEPT_VARIABLES = {"PATH", "HOME", "LANG", "TZ", "TMPDIR", "VIRTUAL_ENV", "SSL_CERT_FILE", "SSL_CERT_DIR", "SYSTEMROOT"}
+_KEPT_PREFIXES = ("LC_", "PYTHON", "MOTO_", "COVERAGE_")
+
+
+@dataclass(frozen=True)
+class StackUrls:
+    api: str
+    idp: str
+    backend_api: str
+    dynamodb: str
+    admin: str
+
+
+def lambda_like_environ(environ: dict[str, str]) -> dict[str, str]:
+    """The process environment functions start from: your shell's WACHT_*/AWS_* do not leak in."""
+    kept = {k: v for k, v in environ.items() if k in _KEPT_VARIABLES or k.startswith(_KEPT_PREFIXES)}
+    kept.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    return kept
+
+
+class LocalStack:
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.idp = DevIdentityProvider(allowed_origin=config.allowed_origin)
+        self.backend_api = BackendApiStandIn(config.backend_secret)
+        self.functions: dict[str, LocalFunction] = {}
+        self.gateway: LocalGateway | None = None
+        self.urls: StackUrls | None = None
+        self._services: list[HttpService] = []
+        self._dynamodb: EmbeddedDynamoDB | None = None
+
+    def start(self) -> StackUrls:
+        """Start every server; on any failure stop what started and re-raise."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> StackUrls:
+        config = self.config
+        self._services.append(self.idp.serve(config.idp_port))
+        backend = self.backend_api.serve(config.backend_api_port)
+        self._services.append(backend)
+        endpoint = config.dynamodb_endpoint_url
+        if endpoint is None:
+            self._dynamodb = EmbeddedDynamoDB(config.dynamodb_port).start()
+            endpoint = self._dynamodb.endpoint_url
+
+        source = sam_template.load_source()
+        parameters = sam_template.parameter_defaults(source)
+        parameters.update(WachtDeploymentUrl=self.idp.issuer, WachtApiUrl=backend.origin, AllowedOrigin=config.allowed_origin)
+        if config.authorizer_ttl_seconds is not None:
+            parameters["AuthorizerCacheTtlSeconds"] = str(config.authorizer_ttl_seconds)
+        translated = sam_template.translate(parameters, region=config.region)
+        tables = {logical_id: f"{STACK_NAME}-{logical_id}" for logical_id in sam_template.table_definitions(source)}
+        ensure_tables(endpoint, config.region,
+                      {tables[k]: v for k, v in sam_template.table_definitions(source).items()})
+
+        for logical_id in sam_template.function_ids(source):
+            spec = sam_template.function_spec(source, translated, logical_id, parameters, tables)
+            self.functions[logical_id] = LocalFunction(
+                spec, self._function_environment(spec, endpoint), region=config.region, account_id=ACCOUNT_ID
+            )
+        api = ApiDefinition.from_template(translated, parameters)
+        self.gateway = LocalGateway(api, self.functions, ApiIdentity(config.region, ACCOUNT_ID, API_ID, api.stage),
+                                    access_log=_access_log)
+        gateway_service = HttpService("api", self.gateway.handle, config.api_port).start()
+        self._services.append(gateway_service)
+        admin = AdminApi(self.gateway, self.functions, self.idp).serve(config.admin_port)
+        self._services.append(admin)
+        self.urls = StackUrls(gateway_service.origin, self.idp.issuer or "", backend.origin, endpoint, admin.origin)
+        return self.urls
+
+    def _function_environment(self, spec: sam_template.FunctionSpec, dynamodb_endpoint: str) -> dict[str, str]:
+        """The template's variables plus what Lambda itself sets, plus the local-only values."""
+        env = dict(spec.environment)
+        env.update(
+            AWS_REGION=self.config.region,
+            AWS_DEFAULT_REGION=self.config.region,
+            AWS_ACCESS_KEY_ID=LOCAL_CREDENTIALS["aws_access_key_id"],
+            AWS_SECRET_ACCESS_KEY=LOCAL_CREDENTIALS["aws_secret_access_key"],
+            AWS_LAMBDA_FUNCTION_NAME=spec.logical_id,
+            AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(spec.memory_mb),
+            AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
+            AWS_LAMBDA_LOG_GROUP_NAME=f"/aws/lambda/{spec.logical_id}",
+            AWS_EXECUTION_ENV="AWS_Lambda_python3.13",
+            AWS_SAM_LOCAL="true",  # what `sam local` sets: Powertools Tracer stays off
+            LAMBDA_TASK_ROOT=str(spec.code_dir),
+            _HANDLER=spec.handler,
+        )
+        if "TABLE_NAME" in env:
+            env["DYNAMODB_ENDPOINT_URL"] = dynamodb_endpoint
+        if "WACHT_API_URL" in env:
+            env["WACHT_BACKEND_SECRET"] = self.config.backend_secret
+        return env
+
+    def stop(self) -> None:
+        for service in reversed(self._services):
+            service.stop()
+        self._services.clear()
+        if self._dynamodb is not None:
+            self._dynamodb.stop()
+            self._dynamodb = None
+
+    def missing_functions(self) -> list[str]:
+        return [name for name, function in self.functions.items() if not function.code_exists]
+
+
+def _access_log(line: str) -> None:
+    sys.stderr.write(f"[api] {line}\n")
+
+
+def ready_line(urls: StackUrls) -> str:
+    return READY_PREFIX + json.dumps(asdict(urls))
+
+
+def banner(urls: StackUrls, config: StackConfig) -> str:
+    """The ready-to-paste quick start printed at startup."""
+    return f"""
+Local stack is up (Ctrl-C stops it)
+  API (API Gateway)   {urls.api}
+  Dev IdP (issuer)    {urls.idp}          personas: {urls.idp}/personas
+  Backend API         {urls.backend_api}
+  DynamoDB            {urls.dynamodb}
+  Admin (tests)       {urls.admin}/stats
+  CORS origin         {config.allowed_origin}
+
+Try it:
+  curl -s {urls.api}/health
+  TOKEN=$(curl -s -X POST {urls.idp}/tokens -H 'Content-Type: application/json' \\
+    -d '{{"sub":"72170182881052673","organization":"72170190012345601","workspace":"72170190012345777","permissions":{{"organization":["organization:admin","members:manage"],"workspace":["workspace:admin","documents:write"]}}}}' \\
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  curl -s {urls.api}/me -H "Authorization: Bearer $TOKEN"
+  curl -s {urls.api}/documents -H "Authorization: Bearer $TOKEN"
+  curl -s -X POST {urls.api}/documents -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{{"title":"Hello"}}'
+Or mint a persona's token: TOKEN=$(.venv/bin/python -m local_stack.mint --persona alice)
+"""

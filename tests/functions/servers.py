@@ -1,0 +1,136 @@
+"""Real HTTP servers on 127.0.0.1 for the dependencies the functions call: Wacht's Backend API,
+and a DynamoDB endpoint that does nothing but throttle."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+_USER_DETAILS = re.compile(r"^/users/([^/]+)/details$")
+
+
+class _Server:
+    """A ThreadingHTTPServer on a free loopback port; subclasses answer in ``respond``."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with owner._lock:
+                    owner.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+                status, headers, payload = owner.respond(self.command, self.path, dict(self.headers), body)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout tests)
+
+            do_GET = do_POST = _handle  # noqa: N815 - http.server's naming
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _json(status: int, document: Any) -> tuple[int, dict[str, str], bytes]:
+    return status, {"Content-Type": "application/json"}, json.dumps(document).encode()
+
+
+def _wacht_error(status: int, message: str) -> tuple[int, dict[str, str], bytes]:
+    return _json(status, {"errors": [{"message": message, "code": status}]})
+
+
+class WachtApiServer(_Server):
+    """Speaks shared/wacht.md's Backend API: ``GET /users/{id}/details`` and its error shapes.
+
+    ``secret`` is the only key it accepts (401 otherwise). ``mode`` makes it misbehave:
+    "ok", "forbidden" (403), "rate_limited" (429), "error" (500), "garbage" (200, not JSON),
+    "slow" (sleeps ``delay`` seconds before answering).
+    """
+
+    def __init__(self, secret: str, users: dict[str, dict] | None = None) -> None:
+        super().__init__()
+        self.secret = secret
+        self.users = dict(users or {})
+        self.mode = "ok"
+        self.delay = 2.0
+
+    def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        mode = self.mode
+        if mode == "slow":
+            time.sleep(self.delay)
+        authorization = headers.get("Authorization", "")
+        if authorization != f"Bearer {self.secret}":
+            return _wacht_error(401, "Invalid API key")
+        if mode == "forbidden":
+            return _wacht_error(403, "API key lacks permission")
+        if mode == "rate_limited":
+            return _wacht_error(429, "Too many requests")
+        if mode == "error":
+            return _wacht_error(500, "Internal server error")
+        if mode == "garbage":
+            return 200, {"Content-Type": "text/html"}, b"<html>maintenance</html>"
+        match = _USER_DETAILS.match(path)
+        if method != "GET" or match is None:
+            return _wacht_error(404, "Not found")
+        user = self.users.get(match.group(1))
+        if user is None:
+            return _wacht_error(404, "User not found")
+        return _json(200, user)
+
+
+def wacht_user(user_id: str, first_name: str = "Ada", last_name: str = "Lovelace") -> dict[str, Any]:
+    """A user object in the shape of ``GET /users/{id}/details`` (no ``data`` envelope)."""
+    email = f"{first_name.lower()}@example.com"
+    return {
+        "id": user_id,
+        "first_name": first_name,
+        "last_name": last_name,
+        "username": first_name.lower(),
+        "profile_picture_url": "",
+        "primary_email_address": {"id": "1", "email": email},
+        "email_addresses": [{"id": "1", "email": email}],
+        "public_metadata": {},
+        "disabled": False,
+        "created_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:00Z",
+    }
+
+
+class ThrottlingDynamoDB(_Server):
+    """A DynamoDB endpoint that answers every call with ProvisionedThroughputExceededException, forever."""
+
+    def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        error = {
+            "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+            "message": "The level of configured provisioned throughput for the table was exceeded.",
+        }
+        return 400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(error).encode()

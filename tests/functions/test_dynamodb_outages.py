@@ -1,0 +1,56 @@
+"""DynamoDB that keeps throttling, or cannot be reached: the SDK retries, then the caller gets a 503."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from api_support.dynamodb import MAX_ATTEMPTS
+from tests.functions.conftest import new_id, session_of
+from tests.functions.events import ALLOWED_ORIGIN, proxy_event
+from tests.functions.harness import load_function
+from tests.functions.servers import ThrottlingDynamoDB
+
+AUTH = session_of(organization=new_id(), workspace=new_id(), organization_permissions=("members:manage",), workspace_permissions=("documents:write",))
+# One call per DynamoDB operation the functions use (Query, PutItem, GetItem, DeleteItem); each
+# costs the SDK's real backoff (about 1.5 s on average), so the list stays this short.
+CALLS = [
+    ("DocumentsFunction", proxy_event("GET", "/documents", auth=AUTH)),
+    ("DocumentsFunction", proxy_event("POST", "/documents", auth=AUTH, body={"title": "t"})),
+    ("DocumentsFunction", proxy_event("GET", "/documents/{documentId}", auth=AUTH, path_parameters={"documentId": "a"})),
+    ("MembersFunction", proxy_event("DELETE", "/members/{memberId}", auth=AUTH, path_parameters={"memberId": "1"})),
+]
+
+
+@pytest.fixture(scope="module")
+def throttling():
+    with ThrottlingDynamoDB() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def throttled_functions(throttling, parameters, table_name, local_environment):
+    environment = {**local_environment, "DYNAMODB_ENDPOINT_URL": throttling.url}
+    return {name: load_function(name, parameters, {"DataTable": table_name}, environment) for name in ("DocumentsFunction", "MembersFunction")}
+
+
+@pytest.mark.parametrize(("function", "event"), CALLS, ids=[f"{e['httpMethod']} {e['resource']}" for _, e in CALLS])
+def test_persistent_throttling_is_retried_by_the_sdk_then_answered_503(throttling, throttled_functions, function, event):
+    before = len(throttling.requests)
+    answer = throttled_functions[function].invoke(event)
+    assert answer.status == 503
+    assert answer.body == {"message": "service temporarily unavailable, retry later"}
+    assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert len(throttling.requests) - before == MAX_ATTEMPTS  # the first call and the SDK's retries
+
+
+def test_dynamodb_that_cannot_be_reached_is_503(parameters, table_name, local_environment):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    environment = {**local_environment, "DYNAMODB_ENDPOINT_URL": f"http://127.0.0.1:{closed_port}"}
+    documents = load_function("DocumentsFunction", parameters, {"DataTable": table_name}, environment)
+    answer = documents.invoke(proxy_event("GET", "/documents", auth=AUTH))
+    assert answer.status == 503
+    assert answer.body == {"message": "service temporarily unavailable, retry later"}

@@ -169,4 +169,5 @@ Try it:
   curl -s {urls.api}/documents -H "Authorization: Bearer $TOKEN"
   curl -s -X POST {urls.api}/documents -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{{"title":"Hello"}}'
 Or mint a persona's token: TOKEN=$(.venv/bin/python -m local_stack.mint --persona alice)
+The example React app: `make frontend` in another terminal, then open http://localhost:5173
 """

@@ -15,7 +15,7 @@ from wacht_auth import AuthContext, Reason, Unauthenticated, find_route, from_ga
 
 from .errors import RouteNotDeclared
 
-__all__ = ["current_auth", "route_auth"]
+__all__ = ["current_auth", "remember_auth", "route_auth"]
 
 _AUTH_KEY = "wacht_auth"
 

@@ -19,13 +19,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from wacht_auth import ConfigurationError, Forbidden, KeysUnavailable, Unauthenticated
 from wacht_auth.wacht_api import WachtApiNotFound, WachtApiTimeout, WachtApiUnavailable
 
 from .backend_secret import SecretUnavailable
-from .errors import ApiError, BadRequest, NotFound, RouteNotDeclared, StoreUnavailable
+from .errors import BadRequest, NotFound, RouteNotDeclared, StoreUnavailable
 from .request_auth import remember_auth, route_auth
 
 __all__ = ["ALLOW_HEADERS", "json_error", "make_resolver"]
@@ -93,14 +93,9 @@ def _register_error_handlers(app: APIGatewayRestResolver, logger: Any) -> None:
         logger.error("route not declared in wacht_auth.ROUTES", extra={"method": error.method, "resource": error.resource})
         return json_error(500, "internal error")
 
-    @app.exception_handler(ApiError)
-    def api_error(error: ApiError) -> Response:
-        logger.error("api error", extra={"type": type(error).__name__})
-        return json_error(error.status, error.message)
-
     @app.exception_handler(SecretUnavailable)
     def secret_unavailable(error: SecretUnavailable) -> Response:
-        logger.error("Wacht backend secret unavailable", extra={"error": str(error)})
+        logger.error("Wacht backend credential unavailable", extra={"error": str(error)})  # names the store, never the value
         return json_error(500, "internal error")
 
     @app.exception_handler(WachtApiNotFound)
@@ -120,10 +115,6 @@ def _register_error_handlers(app: APIGatewayRestResolver, logger: Any) -> None:
     @app.not_found
     def no_such_route(error: NotFoundError) -> Response:
         return json_error(404, "not found")
-
-    @app.exception_handler(ServiceError)
-    def service_error(error: ServiceError) -> Response:
-        return json_error(error.status_code, error.msg)
 
     @app.exception_handler(Exception)
     def internal_error(error: Exception) -> Response:

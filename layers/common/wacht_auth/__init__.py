@@ -11,7 +11,7 @@ from .context import AuthContext, Scope
 from .errors import ConfigurationError, Forbidden, KeysUnavailable, Reason, Unauthenticated, WachtAuthError
 from .jwks import JwksCache, JwksFetchError, fetch_jwks
 from .keys import Jwk, KeySet
-from .policy import MethodArn, build_policy, route_resource
+from .policy import MethodArn, build_policy
 from .routes import ROUTES, Access, Requirement, Route, find_route, gateway_routes
 from .verify import TokenVerifier, bearer_token
 
@@ -44,6 +44,5 @@ __all__ = [
     "from_gateway_context",
     "gateway_routes",
     "origin_from_publishable_key",
-    "route_resource",
     "to_gateway_context",
 ]

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .authorizer_context import to_gateway_context
-from .context import AuthContext
 from .expiring import ExpiringCache
 from .policy import MethodArn, build_policy
 from .verify import TokenVerifier, bearer_token
@@ -57,18 +56,14 @@ class Authorizer:
             return cached
         stage_arn = MethodArn.parse(method_arn).stage_arn  # validates what the memo key skimmed
         auth = self.verifier.verify(token)
-        response = self.response_for(auth, stage_arn)
-        # Expires with the token, allowing the verifier's clock skew.
-        self._responses.put((token, stage_arn), response, expires_at=auth.expires_at + self.verifier.clock_skew_seconds)
-        return response
-
-    @staticmethod
-    def response_for(auth: AuthContext, stage_arn: str) -> dict:
-        return {
+        response = {
             "principalId": auth.user_id,
             "policyDocument": build_policy(auth, stage_arn),
             "context": to_gateway_context(auth),
         }
+        # Expires with the token, allowing the verifier's clock skew.
+        self._responses.put((token, stage_arn), response, expires_at=auth.expires_at + self.verifier.clock_skew_seconds)
+        return response
 
 
 def _stage_prefix(method_arn: Any) -> str:

@@ -56,10 +56,6 @@ class KeySet:
         """Keys that may verify ``algorithm``: how a token without ``kid`` finds its key."""
         return tuple(key for key in self.keys if algorithm in key.algorithms)
 
-    @property
-    def kids(self) -> frozenset[str]:
-        return frozenset(key.kid for key in self.keys if key.kid is not None)
-
 
 def _parse_jwk(entry: Any) -> Jwk | None:
     if not isinstance(entry, Mapping):

@@ -9,14 +9,13 @@ the route's requirement, an explicit Deny where it does not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .context import AuthContext
-from .routes import Route, gateway_routes
+from .routes import gateway_routes
 
-__all__ = ["MethodArn", "build_policy", "route_resource"]
+__all__ = ["MethodArn", "build_policy"]
 
 _PATH_PARAMETER = re.compile(r"\{[^/{}]+\}")
 
@@ -53,31 +52,21 @@ class MethodArn:
         return f"arn:{self.partition}:execute-api:{self.region}:{self.account_id}:{self.api_id}/{self.stage}"
 
 
-def route_resource(stage_arn: str, route: Route) -> str:
-    """The method ARN pattern of ``route``: each ``{parameter}`` becomes ``*``."""
-    return f"{stage_arn}/{route.method}{_PATH_PARAMETER.sub('*', route.path)}"
-
-
-def build_policy(auth: AuthContext, stage_arn: str, routes: Iterable[Route] | None = None) -> dict:
+def build_policy(auth: AuthContext, stage_arn: str) -> dict:
     """A policy document allowing exactly the routes ``auth`` may call, denying the rest.
 
     A fresh document each call (callers may keep or change it); which routes are allowed is
     memoised per set of grants, since many sessions share the same ones.
     """
-    if routes is None:
-        chosen = _GATEWAY_ROUTES
-        allowed_flags = _decisions(
-            auth.organization_id is not None,
-            auth.workspace_id is not None,
-            auth.organization_permissions,
-            auth.workspace_permissions,
-        )
-    else:
-        chosen = tuple((route, _PATH_PARAMETER.sub("*", route.path)) for route in routes)
-        allowed_flags = tuple(route.requirement.is_met_by(auth) for route, _ in chosen)
+    allowed_flags = _decisions(
+        auth.organization_id is not None,
+        auth.workspace_id is not None,
+        auth.organization_permissions,
+        auth.workspace_permissions,
+    )
     allowed: list[str] = []
     denied: list[str] = []
-    for (route, pattern), allow in zip(chosen, allowed_flags):
+    for (route, pattern), allow in zip(_GATEWAY_ROUTES, allowed_flags, strict=True):
         (allowed if allow else denied).append(f"{stage_arn}/{route.method}{pattern}")
     statements = []
     if allowed:
@@ -87,6 +76,7 @@ def build_policy(auth: AuthContext, stage_arn: str, routes: Iterable[Route] | No
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+# Each gateway route with its method-ARN path pattern: every ``{parameter}`` becomes ``*``.
 _GATEWAY_ROUTES = tuple((route, _PATH_PARAMETER.sub("*", route.path)) for route in gateway_routes())
 
 

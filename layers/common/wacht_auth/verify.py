@@ -20,7 +20,7 @@ import jwt
 
 from .config import Settings
 from .context import AuthContext
-from .errors import Reason, Unauthenticated
+from .errors import ConfigurationError, Reason, Unauthenticated
 from .expiring import ExpiringCache
 from .jwks import JwksCache, fetch_jwks
 from .keys import SUPPORTED_ALGORITHMS, KeySet
@@ -85,8 +85,6 @@ class TokenVerifier:
             try:
                 keys = JwksCache.static(KeySet.from_jwks(settings.inline_jwks))
             except ValueError as error:
-                from .errors import ConfigurationError
-
                 raise ConfigurationError("WACHT_JWKS", str(error)) from None
         else:
             url = settings.jwks_url

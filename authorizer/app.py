@@ -10,8 +10,8 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
-from wacht_auth import Authorizer, KeysUnavailable, Settings, TokenVerifier, Unauthenticated
-from wacht_auth.decisions import ALLOW, BAD_EVENT, KEYS_UNAVAILABLE, DecisionCounter
+from wacht_auth import Authorizer, InvalidMethodArn, KeyNotYetKnown, KeysUnavailable, Settings, TokenVerifier, Unauthenticated
+from wacht_auth.decisions import ALLOW, BAD_EVENT, KEY_NOT_YET_KNOWN, KEYS_UNAVAILABLE, DecisionCounter
 
 logger = Logger(service="wacht-authorizer")
 metrics = Metrics(namespace="WachtAuthorizer", service="wacht-authorizer")
@@ -45,11 +45,17 @@ def lambda_handler(event, context):
         DECISIONS.count(f"Unauthorized_{refusal.reason.value}")
         logger.info("token refused", extra={"reason": refusal.reason.value, "detail": refusal.detail})
         raise Exception("Unauthorized") from None  # exactly this message: API Gateway's 401
+    except KeyNotYetKnown:
+        # Likely a key rotation newer than our copy of the key set: retryable, not a sign-out. Not
+        # an outage alarm either (anyone can send an unknown kid), so a warning and a batched count.
+        DECISIONS.count(KEY_NOT_YET_KNOWN)
+        logger.warning("token names a key not yet in our key set; refetch allowed after the cooldown")
+        raise AuthorizerUnavailable("key not yet known") from None
     except KeysUnavailable as outage:
         DECISIONS.count(KEYS_UNAVAILABLE, urgent=True)
         logger.error("key set unavailable", extra={"error": str(outage), "jwks_url": SETTINGS.jwks_url})
         raise AuthorizerUnavailable("key set unavailable") from None
-    except ValueError:
+    except InvalidMethodArn:
         DECISIONS.count(BAD_EVENT, urgent=True)
         logger.error("not a REQUEST authorizer event (methodArn missing or malformed)")
         raise AuthorizerUnavailable("bad authorizer event") from None

@@ -76,3 +76,24 @@ def test_settings_are_frozen():
     settings = Settings.from_environ({"WACHT_DEPLOYMENT_URL": "https://a.example"})
     with pytest.raises(AttributeError):
         settings.issuer = "https://evil.example"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("configured", "issuer"),
+    [
+        ("https://Frontend.Example.com", "https://frontend.example.com"),
+        ("https://frontend.example.com:443/", "https://frontend.example.com"),
+        ("HTTPS://frontend.example.com:8443", "https://frontend.example.com:8443"),
+        ("http://[::1]:3001", "http://[::1]:3001"),
+    ],
+)
+def test_the_issuer_is_written_canonically_as_wacht_writes_iss(configured, issuer):
+    """Otherwise a harmless spelling (case, default port) would refuse every token: a silent mass sign-out."""
+    assert Settings.from_environ({"WACHT_DEPLOYMENT_URL": configured}).issuer == issuer
+
+
+def test_a_publishable_key_encoding_a_path_yields_its_origin():
+    import base64
+
+    key = "pk_live_" + base64.b64encode(b"https://frontend.example.com/some/path").decode()
+    assert origin_from_publishable_key(key) == "https://frontend.example.com"

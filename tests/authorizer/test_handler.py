@@ -111,6 +111,49 @@ def test_every_invalid_token_raises_exactly_unauthorized(authorizer, server, key
         assert token not in logs
 
 
+def test_two_different_authorization_headers_are_refused(authorizer, server, key):
+    """API Gateway caches our decision under its identity source: it must be the token we verify."""
+    evt = event(f"Bearer {key.sign(session_claims(server.origin))}")
+    evt["headers"]["authorization"] = "Bearer not-a-token-at-all"
+    error, logs = invoke(authorizer, evt)
+    assert str(error) == "Unauthorized" and '"reason":"malformed"' in logs
+
+
+def test_repeated_authorization_values_in_multi_value_headers_are_refused(authorizer, server, key):
+    token = key.sign(session_claims(server.origin))
+    evt = event(f"Bearer {token}")
+    evt["multiValueHeaders"] = {"Authorization": [f"Bearer {token}", "Bearer other"]}
+    error, _ = invoke(authorizer, evt)
+    assert str(error) == "Unauthorized"
+
+
+def test_the_same_value_in_headers_and_multi_value_headers_is_fine(authorizer, server, key):
+    token = key.sign(session_claims(server.origin))
+    evt = event(f"Bearer {token}")
+    evt["multiValueHeaders"] = {"Authorization": [f"Bearer {token}"]}
+    response, _ = invoke(authorizer, evt)
+    assert "policyDocument" in response
+
+
+@pytest.mark.parametrize("alg", [[], {}])
+def test_a_header_alg_of_the_wrong_type_is_a_401_not_a_500(authorizer, alg):
+    import base64
+
+    header = base64.urlsafe_b64encode(json.dumps({"alg": alg}).encode()).rstrip(b"=").decode()
+    error, _ = invoke(authorizer, event(f"Bearer {header}.e30.x"))
+    assert str(error) == "Unauthorized"
+
+
+def test_a_key_newer_than_our_key_set_is_a_retryable_500_logged_as_a_warning(authorizer, server, key):
+    invoke(authorizer, event(f"Bearer {key.sign(session_claims(server.origin))}"))  # fetched: the cooldown runs
+    rotated = SigningKey("dev-2")
+    server.document = jwks(key, rotated)
+    error, logs = invoke(authorizer, event(f"Bearer {rotated.sign(session_claims(server.origin))}"))
+    assert isinstance(error, Exception) and str(error) != "Unauthorized"
+    assert '"level":"WARNING"' in logs and '"level":"ERROR"' not in logs
+    assert '"KeyNotYetKnown"' in logs
+
+
 def test_header_name_is_case_insensitive(authorizer, server, key):
     evt = event(None)
     evt["headers"] = {"authorization": f"Bearer {key.sign(session_claims(server.origin))}"}

@@ -9,7 +9,7 @@ import pytest
 
 from tests.authorizer.conftest import make_cache
 from tests.support.tokens import SigningKey, jwks
-from wacht_auth import JwksCache, KeysUnavailable, Reason, TokenVerifier, Unauthenticated, fetch_jwks
+from wacht_auth import JwksCache, KeyNotYetKnown, KeysUnavailable, Reason, TokenVerifier, Unauthenticated, fetch_jwks
 from wacht_auth.jwks import USER_AGENT, JwksFetchError
 
 
@@ -102,7 +102,92 @@ def test_slow_server_times_out_within_the_limit(jwks_server, monotonic):
     with pytest.raises(KeysUnavailable):
         cache.candidates("es-1", "ES256")
     assert time.monotonic() - started < 1.5
+    assert "longer than" in (cache.last_error or "")
+
+
+def test_dripping_server_is_cut_off_at_the_overall_deadline(monotonic):
+    """A body sent a byte at a time never trips a per-read timeout; the fetch as a whole must end."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        connection.recv(4096)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n")
+        while not stop.wait(0.2):
+            try:
+                connection.sendall(b" ")
+            except OSError:
+                break
+        connection.close()
+
+    threading.Thread(target=drip, daemon=True).start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/jwks.json"
+    started = time.monotonic()
+    with pytest.raises(JwksFetchError, match="longer than"):
+        fetch_jwks(url, timeout_seconds=0.6)
+    assert time.monotonic() - started < 1.5
+    stop.set()
+    listener.close()
+
+
+def test_a_server_speaking_broken_http_is_an_outage_not_a_crash(monotonic):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def answer_garbage() -> None:
+        connection, _ = listener.accept()
+        connection.recv(4096)
+        connection.sendall(b"NOT-HTTP garbage\r\n\r\n")
+        connection.close()
+
+    threading.Thread(target=answer_garbage, daemon=True).start()
+    cache = JwksCache(lambda: fetch_jwks(f"http://127.0.0.1:{listener.getsockname()[1]}/jwks.json"), clock=monotonic)
+    assert cache.prime() is False
     assert "unreachable" in (cache.last_error or "")
+    listener.close()
+
+
+def test_a_deeply_nested_body_is_an_outage_not_a_crash(jwks_server, monotonic):
+    jwks_server.mode = "nested"
+    cache = make_cache(jwks_server, monotonic)
+    assert cache.prime() is False
+    assert cache.last_error == "JWKS body is not JSON"
+
+
+def test_a_fetcher_that_raises_anything_is_an_outage(monotonic):
+    def broken():
+        raise RuntimeError("bug in a custom fetcher")
+
+    cache = JwksCache(broken, clock=monotonic)
+    with pytest.raises(KeysUnavailable):
+        cache.candidates("k", "ES256")
+    assert cache.last_error == "key set fetch failed: RuntimeError"
+
+
+def test_a_token_newer_than_the_key_set_during_the_cooldown_is_a_5xx_not_a_401(jwks_server, verifier, es_key, claims, clock, monotonic):
+    """A key rotation seen within the refetch cooldown must not sign the user out."""
+    verifier.keys._wall_clock = clock  # the cache compares the token's iat with its own fetch time
+    verifier.keys.prime()
+    rotated = SigningKey("es-2")
+    jwks_server.document = jwks(es_key, rotated)
+    clock.advance(5)
+    monotonic.advance(5)
+    with pytest.raises(KeyNotYetKnown):
+        verifier.verify(rotated.sign({**claims, "iat": clock.now}))
+    # A token older than our key set with an unknown kid is simply not ours: 401.
+    with pytest.raises(Unauthenticated) as caught:
+        verifier.verify(SigningKey("never-published").sign({**claims, "iat": clock.now - 60, "exp": clock.now + 600}))
+    assert caught.value.reason is Reason.UNKNOWN_KID
+    monotonic.advance(26)  # the cooldown is over: the refetch finds the rotated key
+    assert verifier.verify(rotated.sign({**claims, "iat": clock.now, "sid": "after"})).session_id == "after"
 
 
 def test_default_fetch_timeout_is_at_most_three_seconds():

@@ -89,6 +89,12 @@ def test_garbage_is_malformed(verifier, token):
     assert refused(verifier, token) is Reason.MALFORMED
 
 
+@pytest.mark.parametrize("alg", [[], {}, 1, None, ["ES256"]])
+def test_alg_of_the_wrong_type_is_refused_not_a_crash(verifier, alg):
+    header = _b64(json.dumps({"alg": alg, "kid": "es-1"}).encode())
+    assert refused(verifier, f"{header}.{_b64(b'{}')}.sig") is Reason.UNSUPPORTED_ALGORITHM
+
+
 def test_oversized_token_is_refused_before_parsing(verifier, es_key, claims):
     token = es_key.sign({**claims, "metadata": "x" * MAX_TOKEN_BYTES})
     assert refused(verifier, token) is Reason.TOO_LARGE
@@ -209,6 +215,14 @@ def test_required_claim_missing_is_refused(verifier, es_key, claims, claim):
         {"permissions": {"workspace": [1, 2]}},
         {"organization": {"id": "1"}},
         {"exp": "tomorrow"},
+        {"exp": float("nan")},
+        {"exp": float("inf")},
+        {"iat": float("nan")},
+        {"nbf": float("-inf")},
+        {"sub": "7" * 129},
+        {"sid": "has space"},
+        {"workspace": "ws#other"},
+        {"organization": "../org"},
     ],
 )
 def test_claims_of_the_wrong_type_are_refused(verifier, es_key, claims, change):

@@ -13,7 +13,8 @@ class JwksServer:
     """Serves ``/.well-known/jwks.json`` from ``self.document``; ``self.mode`` makes it misbehave.
 
     Modes: "ok", "error" (HTTP 500), "slow" (sleeps ``delay`` before answering), "garbage"
-    (not JSON), "huge" (a body over the size cap), "empty_keys". ``requests`` counts GETs.
+    (not JSON), "huge" (a body over the size cap), "nested" (JSON nested past the recursion limit),
+    "empty_keys". ``requests`` counts GETs.
     """
 
     def __init__(self, document: dict | None = None) -> None:
@@ -39,6 +40,8 @@ class JwksServer:
                     self._send(200, b"<html>not json</html>")
                 elif mode == "huge":
                     self._send(200, b'{"keys":[' + b'{"kty":"EC"},' * 20000 + b'{"kty":"EC"}]}')
+                elif mode == "nested":
+                    self._send(200, b"[" * 50_000 + b"]" * 50_000)
                 elif mode == "empty_keys":
                     self._send(200, b'{"keys":[]}')
                 else:

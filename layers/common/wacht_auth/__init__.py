@@ -7,11 +7,19 @@ The Backend API client (``wacht_auth.wacht_api``) pulls in requests and is impor
 from .authorizer import Authorizer, authorization_header
 from .authorizer_context import from_gateway_context, to_gateway_context
 from .config import Settings, origin_from_publishable_key
-from .context import AuthContext, Scope
-from .errors import ConfigurationError, Forbidden, KeysUnavailable, Reason, Unauthenticated, WachtAuthError
+from .context import AuthContext, Scope, is_valid_id
+from .errors import (
+    ConfigurationError,
+    Forbidden,
+    KeyNotYetKnown,
+    KeysUnavailable,
+    Reason,
+    Unauthenticated,
+    WachtAuthError,
+)
 from .jwks import JwksCache, JwksFetchError, fetch_jwks
 from .keys import Jwk, KeySet
-from .policy import MethodArn, build_policy
+from .policy import InvalidMethodArn, MethodArn, build_policy
 from .routes import ROUTES, Access, Requirement, Route, find_route, gateway_routes
 from .verify import TokenVerifier, bearer_token
 
@@ -22,9 +30,11 @@ __all__ = [
     "Authorizer",
     "ConfigurationError",
     "Forbidden",
+    "InvalidMethodArn",
     "Jwk",
     "JwksCache",
     "JwksFetchError",
+    "KeyNotYetKnown",
     "KeySet",
     "KeysUnavailable",
     "MethodArn",
@@ -43,6 +53,7 @@ __all__ = [
     "find_route",
     "from_gateway_context",
     "gateway_routes",
+    "is_valid_id",
     "origin_from_publishable_key",
     "to_gateway_context",
 ]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .authorizer_context import to_gateway_context
+from .errors import Reason, Unauthenticated
 from .expiring import ExpiringCache
 from .policy import MethodArn, build_policy
 from .verify import TokenVerifier, bearer_token
@@ -18,12 +19,18 @@ __all__ = ["Authorizer", "authorization_header"]
 
 
 def authorization_header(event: Mapping[str, Any]) -> str | None:
-    """The Authorization header of a REQUEST authorizer event; header names are case-insensitive."""
-    headers = event.get("headers") or {}
-    value = headers.get("Authorization")
-    if value is None:
-        value = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
-    return value
+    """The one Authorization value of a REQUEST authorizer event (header names are case-insensitive).
+
+    Raises Unauthenticated(MALFORMED) when the request carries several different values: API
+    Gateway caches our decision under its identity source, which must be the token we verified.
+    """
+    values = {v for k, v in (event.get("headers") or {}).items() if v is not None and k.lower() == "authorization"}
+    multi = event.get("multiValueHeaders")
+    if multi:
+        values.update(v for k, vs in multi.items() if vs and k.lower() == "authorization" for v in vs if v is not None)
+    if len(values) > 1:
+        raise Unauthenticated(Reason.MALFORMED, "several Authorization headers")
+    return next(iter(values), None)
 
 
 class Authorizer:
@@ -46,8 +53,8 @@ class Authorizer:
     def authorize(self, event: Mapping[str, Any]) -> dict:
         """The authorizer response for ``event``.
 
-        Raises Unauthenticated for a missing or invalid token, KeysUnavailable when the key set
-        cannot be had, and ValueError for an event that is not a REQUEST authorizer event.
+        Raises Unauthenticated for a missing, ambiguous or invalid token, KeysUnavailable when the
+        key set cannot be had, and InvalidMethodArn for an event that is not a REQUEST authorizer event.
         """
         token = bearer_token(authorization_header(event))
         method_arn = event.get("methodArn")

@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .context import AuthContext
+from .context import AuthContext, is_valid_id
 from .errors import Reason, Unauthenticated
 
 __all__ = ["from_gateway_context", "to_gateway_context"]
@@ -40,7 +40,7 @@ def from_gateway_context(authorizer: Mapping[str, Any] | None) -> AuthContext:
         raise Unauthenticated(Reason.MISSING_TOKEN, "no authorizer context")
     user_id = authorizer.get("userId")
     session_id = authorizer.get("sessionId")
-    if not _is_id(user_id) or not _is_id(session_id):
+    if not is_valid_id(user_id) or not is_valid_id(session_id):
         raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context lacks userId/sessionId")
     organization_id = _optional_id(authorizer.get("organizationId"))
     workspace_id = _optional_id(authorizer.get("workspaceId"))
@@ -59,14 +59,10 @@ def from_gateway_context(authorizer: Mapping[str, Any] | None) -> AuthContext:
     )
 
 
-def _is_id(value: Any) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= 128
-
-
 def _optional_id(value: Any) -> str | None:
     if value is None or value == "":
         return None
-    if not _is_id(value):
+    if not is_valid_id(value):
         raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context id")
     return value
 

@@ -70,7 +70,7 @@ def origin_from_publishable_key(key: str) -> str:
         decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise ConfigurationError("WACHT_PUBLISHABLE_KEY", "is not base64 of a URL") from None
-    return _checked_origin(decoded, "WACHT_PUBLISHABLE_KEY")
+    return _checked_origin(decoded, "WACHT_PUBLISHABLE_KEY", allow_path=True)  # wacht.md: take its origin
 
 
 def _issuer_from(env: Mapping[str, str]) -> str:
@@ -93,22 +93,28 @@ def _checked_url(value: str, variable: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
         raise ConfigurationError(variable, "is not a valid URL") from None
-    if not host or parts.scheme not in ("https", "http"):
+    if not host or parts.scheme.lower() not in ("https", "http"):
         raise ConfigurationError(variable, "must be an absolute https:// URL")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme.lower() == "http" and not _is_loopback(host):
         raise ConfigurationError(variable, "must use https (plain http is allowed only for loopback hosts)")
     if parts.username or parts.password:
         raise ConfigurationError(variable, "must not carry credentials")
     return value
 
 
-def _checked_origin(value: str, variable: str) -> str:
-    """An origin (scheme://host[:port]) with nothing after it but an optional trailing slash."""
+def _checked_origin(value: str, variable: str, *, allow_path: bool = False) -> str:
+    """The canonical origin: lowercase scheme and host, no default port (as Wacht writes ``iss``).
+
+    Without ``allow_path``, anything after the origin but a trailing slash is an error.
+    """
     _checked_url(value, variable)
     parts = urlsplit(value)
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
+    if not allow_path and (parts.path not in ("", "/") or parts.query or parts.fragment):
         raise ConfigurationError(variable, "must be an origin such as https://frontend.example.com, without a path")
-    return f"{parts.scheme}://{parts.netloc}"
+    scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    host = f"[{host}]" if ":" in host else host  # hostname is lowercased and unbracketed
+    default_port = {"https": 443, "http": 80}[scheme]
+    return f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
 
 
 def _is_loopback(host: str) -> bool:

@@ -12,10 +12,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-__all__ = ["ALLOW", "KEYS_UNAVAILABLE", "BAD_EVENT", "DecisionCounter"]
+__all__ = ["ALLOW", "BAD_EVENT", "KEYS_UNAVAILABLE", "KEY_NOT_YET_KNOWN", "DecisionCounter"]
 
 ALLOW = "Allow"
 KEYS_UNAVAILABLE = "KeysUnavailable"
+KEY_NOT_YET_KNOWN = "KeyNotYetKnown"
 BAD_EVENT = "BadEvent"
 # Refusals are counted as "Unauthorized_<reason>" with a Reason value: still a fixed set.
 

@@ -4,6 +4,7 @@
     ├── Unauthenticated     401: no token, or one that is malformed, expired or not ours
     ├── Forbidden           403: a valid token that lacks the organization, workspace or permission
     ├── KeysUnavailable     5xx: the key set could not be obtained; an outage, never a sign-out
+    │   └── KeyNotYetKnown  5xx: a token names a key newer than our copy of the key set (a rotation)
     └── ConfigurationError  raised at cold start: the deployment itself is misconfigured
 
 Messages are fixed strings: never the token, its claims or a secret. The machine-readable
@@ -17,6 +18,7 @@ from enum import Enum
 __all__ = [
     "ConfigurationError",
     "Forbidden",
+    "KeyNotYetKnown",
     "KeysUnavailable",
     "Reason",
     "Unauthenticated",
@@ -67,6 +69,13 @@ class Forbidden(WachtAuthError):
 
 class KeysUnavailable(WachtAuthError):
     """Raised when no key set can be had (JWKS unreachable, invalid, and nothing usable cached)."""
+
+
+class KeyNotYetKnown(KeysUnavailable):
+    """Raised for a token whose ``kid`` we do not know, issued after our last key-set fetch, while the
+    refetch cooldown forbids asking again: most likely a fresh key rotation. A retryable 5xx, so
+    the caller is not signed out; it resolves once the cooldown allows a refetch.
+    """
 
 
 class ConfigurationError(WachtAuthError):

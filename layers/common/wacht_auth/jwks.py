@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import KeysUnavailable, Reason, Unauthenticated
+from .errors import KeyNotYetKnown, KeysUnavailable, Reason, Unauthenticated
 from .keys import Jwk, KeySet
 
 __all__ = ["JwksCache", "JwksFetchError", "fetch_jwks", "USER_AGENT"]
@@ -34,8 +34,26 @@ class JwksFetchError(Exception):
 def fetch_jwks(url: str, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
     """GET ``url`` and return the parsed JSON body, or raise JwksFetchError.
 
+    ``timeout_seconds`` bounds the whole fetch (connect, headers and a body that may drip in),
+    not each socket read: the fetch runs in a worker thread that is abandoned at the deadline.
+    """
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(_get_json(url, timeout_seconds, max_bytes)), daemon=True)
+    worker.start()
+    worker.join(timeout_seconds)
+    if not outcome:
+        raise JwksFetchError(f"JWKS fetch took longer than {timeout_seconds} s")
+    if isinstance(outcome[0], JwksFetchError):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _get_json(url: str, timeout_seconds: float, max_bytes: int) -> dict | JwksFetchError:
+    """One GET, every failure turned into a JwksFetchError value (it runs in a worker thread).
+
     urllib is imported here, not at module level: a cold start with an inline key set never pays for it.
     """
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -44,15 +62,15 @@ def fetch_jwks(url: str, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, ma
         with urllib.request.urlopen(request, timeout=timeout_seconds) as response:  # noqa: S310 - scheme checked in config
             body = response.read(max_bytes + 1)
     except urllib.error.HTTPError as error:
-        raise JwksFetchError(f"JWKS endpoint answered HTTP {error.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        raise JwksFetchError(f"JWKS endpoint unreachable: {type(error).__name__}") from None
+        return JwksFetchError(f"JWKS endpoint answered HTTP {error.code}")
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        return JwksFetchError(f"JWKS endpoint unreachable: {type(error).__name__}")
     if len(body) > max_bytes:
-        raise JwksFetchError(f"JWKS body larger than {max_bytes} bytes")
+        return JwksFetchError(f"JWKS body larger than {max_bytes} bytes")
     try:
         return json.loads(body)
-    except ValueError:
-        raise JwksFetchError("JWKS body is not JSON") from None
+    except (ValueError, RecursionError):
+        return JwksFetchError("JWKS body is not JSON")
 
 
 class JwksCache:
@@ -66,15 +84,18 @@ class JwksCache:
         cooldown_seconds: float = 30.0,
         stale_grace_seconds: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
         self._ttl = ttl_seconds
         self._cooldown = cooldown_seconds
         self._grace = stale_grace_seconds
         self._clock = clock
+        self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._keys: KeySet | None = None
         self._fetched_at = float("-inf")
+        self._fetched_at_wall = float("-inf")
         self._attempted_at = float("-inf")
         self._last_attempt_failed = False
         self._refreshable = True
@@ -102,17 +123,21 @@ class JwksCache:
             return False
         return True
 
-    def candidates(self, kid: str | None, algorithm: str) -> tuple[Jwk, ...]:
+    def candidates(
+        self, kid: str | None, algorithm: str, issued_at: Callable[[], float | None] = lambda: None
+    ) -> tuple[Jwk, ...]:
         """The keys that may have signed a token with this header, best first.
 
         Raises Unauthenticated(UNKNOWN_KID / NO_MATCHING_KEY) when the key set, refreshed at most
-        once per cooldown, has no such key; KeysUnavailable when it cannot be had or refreshed.
+        once per cooldown, has no such key; KeysUnavailable when it cannot be had or refreshed;
+        KeyNotYetKnown when the cooldown forbids a refetch but the token may be newer than our key
+        set (``issued_at()``: its latest possible issue time, read only on this path): a likely rotation.
         """
         keys = self._current_keys()
         found = self._lookup(keys, kid, algorithm)
         if found:
             return found
-        keys = self._refresh_for_unknown_key(keys)
+        keys = self._refresh_for_unknown_key(keys, issued_at)
         found = self._lookup(keys, kid, algorithm)
         if found:
             return found
@@ -139,7 +164,7 @@ class JwksCache:
                 self._refresh_locked()
             return self._usable_locked()
 
-    def _refresh_for_unknown_key(self, seen: KeySet) -> KeySet:
+    def _refresh_for_unknown_key(self, seen: KeySet, issued_at: Callable[[], float | None]) -> KeySet:
         if not self._refreshable:
             return seen  # a fixed key set: an unknown key is simply not ours
         with self._lock:
@@ -149,6 +174,9 @@ class JwksCache:
                 if self._last_attempt_failed:
                     # We could not check for a rotated key: an outage, not the caller's fault.
                     raise KeysUnavailable("key set refresh failed recently; unknown key cannot be checked")
+                issued = issued_at()
+                if issued is not None and issued > self._fetched_at_wall:
+                    raise KeyNotYetKnown("token is newer than the key set; refetch allowed after the cooldown")
                 return seen
             if not self._refresh_locked():
                 raise KeysUnavailable("key set refresh failed; unknown key cannot be checked")
@@ -163,7 +191,11 @@ class JwksCache:
             self._last_attempt_failed = True
             self.last_error = str(error)
             return False
-        self._keys, self._fetched_at = keys, self._clock()
+        except Exception as error:  # noqa: BLE001 - any fetcher failure is an outage, never a crash
+            self._last_attempt_failed = True
+            self.last_error = f"key set fetch failed: {type(error).__name__}"
+            return False
+        self._keys, self._fetched_at, self._fetched_at_wall = keys, self._clock(), self._wall_clock()
         self._last_attempt_failed = False
         return True
 

@@ -15,9 +15,13 @@ from functools import lru_cache
 from .context import AuthContext
 from .routes import gateway_routes
 
-__all__ = ["MethodArn", "build_policy"]
+__all__ = ["InvalidMethodArn", "MethodArn", "build_policy"]
 
 _PATH_PARAMETER = re.compile(r"\{[^/{}]+\}")
+
+
+class InvalidMethodArn(ValueError):
+    """Raised when an authorizer event's ``methodArn`` is missing or not an execute-api method ARN."""
 
 
 @dataclass(frozen=True)
@@ -34,16 +38,16 @@ class MethodArn:
 
     @classmethod
     def parse(cls, arn: str) -> MethodArn:
-        """Raise ValueError when ``arn`` is not an execute-api method ARN."""
+        """Raise InvalidMethodArn when ``arn`` is not an execute-api method ARN."""
         parts = arn.split(":", 5) if isinstance(arn, str) else []
         if len(parts) != 6 or parts[0] != "arn" or parts[2] != "execute-api":
-            raise ValueError("not an execute-api method ARN")
+            raise InvalidMethodArn("not an execute-api method ARN")
         _, partition, _, region, account_id, rest = parts
         api_id, _, rest = rest.partition("/")
         stage, _, rest = rest.partition("/")
         method, _, path = rest.partition("/")
         if not all((partition, region, account_id, api_id, stage, method)):
-            raise ValueError("method ARN is missing a part")
+            raise InvalidMethodArn("method ARN is missing a part")
         return cls(partition, region, account_id, api_id, stage, method, "/" + path)
 
     @property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -109,7 +110,7 @@ class TokenVerifier:
     def _verify_uncached(self, token: str) -> AuthContext:
         header = unverified_header(token)
         algorithm = header.get("alg")
-        if algorithm not in SUPPORTED_ALGORITHMS:
+        if not isinstance(algorithm, str) or algorithm not in SUPPORTED_ALGORITHMS:
             raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM)
         if any(name in header for name in _FORBIDDEN_HEADERS):
             raise Unauthenticated(Reason.FORBIDDEN_HEADER)
@@ -119,7 +120,7 @@ class TokenVerifier:
         if kid is not None and not isinstance(kid, str):
             raise Unauthenticated(Reason.MALFORMED, "kid")
         claims = None
-        for key in self.keys.candidates(kid, algorithm):
+        for key in self.keys.candidates(kid, algorithm, lambda: _latest_issue_time(token, self._skew)):
             if algorithm not in key.algorithms:
                 raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM, "alg does not match the key")
             try:
@@ -154,9 +155,24 @@ class TokenVerifier:
 
 def _numeric(claims: dict[str, Any], name: str) -> float:
     value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise Unauthenticated(Reason.INVALID_CLAIM, name)
     return value
+
+
+def _latest_issue_time(token: str, skew_seconds: float) -> float | None:
+    """When the token may have been issued at the latest, by our clock: its ``iat`` (NOT verified)
+    plus its one-second resolution and the issuer's allowed clock skew. Only used to tell a likely
+    key rotation from an unknown key; never to accept anything.
+    """
+    try:
+        segment = token.split(".")[1]
+        value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))).get("iat")
+    except (IndexError, ValueError, AttributeError, binascii.Error, RecursionError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return value + 1 + skew_seconds
 
 
 def unverified_header(token: str) -> dict[str, Any]:

@@ -1,5 +1,10 @@
 """API Gateway's authorizer result cache: one entry per identity-source value, for the TTL.
 
+The key holds every value the request carried for each identity source (a header sent twice
+gives two), exactly what the authorizer's event carries: a policy granted to one set of values
+is never served to another, so ``Authorization: <valid>`` sent beside garbage cannot leave a
+cached policy behind for the garbage alone.
+
 The cached result is the whole policy, reused for every route the caller hits next, which is
 why the authorizer must return a policy covering all routes. A TTL of 0 disables caching.
 Only policies are cached: an ``Unauthorized`` or a failure is asked again next time.
@@ -13,7 +18,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["AuthorizerCache", "AuthorizerResult"]
+__all__ = ["AuthorizerCache", "AuthorizerResult", "IdentityKey"]
+
+IdentityKey = tuple[tuple[str, ...], ...]
+"""Per identity source, in the authorizer's order, every value the request carried for it."""
 
 
 @dataclass(frozen=True)
@@ -29,10 +37,10 @@ class AuthorizerCache:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
         self._max_entries = max_entries
-        self._entries: dict[tuple[str, ...], tuple[float, AuthorizerResult]] = {}
+        self._entries: dict[IdentityKey, tuple[float, AuthorizerResult]] = {}
         self._lock = threading.Lock()
 
-    def get(self, identity: tuple[str, ...]) -> AuthorizerResult | None:
+    def get(self, identity: IdentityKey) -> AuthorizerResult | None:
         if self.ttl_seconds <= 0:
             return None
         with self._lock:
@@ -44,7 +52,7 @@ class AuthorizerCache:
                 return None
             return entry[1]
 
-    def put(self, identity: tuple[str, ...], result: AuthorizerResult) -> None:
+    def put(self, identity: IdentityKey, result: AuthorizerResult) -> None:
         if self.ttl_seconds <= 0:
             return
         with self._lock:

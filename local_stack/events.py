@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from .http_service import HttpRequest
-from .routing import RouteMatch
+from .routing import RouteMatch, canonical_path
 
 __all__ = ["ApiIdentity", "authorizer_event", "gateway_context_value", "proxy_event"]
 
@@ -31,7 +31,9 @@ class ApiIdentity:
     stage: str
 
     def method_arn(self, method: str, raw_path: str) -> str:
-        return f"arn:aws:execute-api:{self.region}:{self.account_id}:{self.api_id}/{self.stage}/{method}{raw_path}"
+        """The ARN the authorizer's policy is judged against, for the path as routing matched it."""
+        path = canonical_path(raw_path)
+        return f"arn:aws:execute-api:{self.region}:{self.account_id}:{self.api_id}/{self.stage}/{method}{path}"
 
 
 def gateway_context_value(value: Any) -> str:
@@ -128,10 +130,15 @@ def _headers(request: HttpRequest) -> tuple[dict[str, str], dict[str, list[str]]
         ("X-Forwarded-For", request.client_ip),
         ("X-Forwarded-Proto", "http"),
     )
+    spelling: dict[str, str] = {}
     present = {name.lower() for name, _ in request.headers}
     for name, value in (*request.headers, *(h for h in added if h[0].lower() not in present)):
-        single[name] = value  # API Gateway keeps the last value of a repeated header
-        multi.setdefault(name, []).append(value)
+        # One entry per header whatever the case of each occurrence (named as first sent), so the
+        # event holds one Authorization: ``headers`` the last value (what API Gateway keeps, and
+        # what the gateway reads), ``multiValueHeaders`` every value, in order.
+        key = spelling.setdefault(name.lower(), name)
+        single[key] = value
+        multi.setdefault(key, []).append(value)
     return single, multi
 
 

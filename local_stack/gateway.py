@@ -4,9 +4,11 @@ For each request, in API Gateway's order:
 1. match a resource (none, or no such method: 403 Missing Authentication Token);
 2. OPTIONS with a preflight: the mock answer from the template, no authorizer;
 3. behind an authorizer: a missing identity source is 401 without invoking it; otherwise the
-   cached result for that identity value (TTL from the template) or a REQUEST authorizer call:
+   cached result for exactly the identity values the authorizer's event carries (every value of
+   a repeated header; TTL from the template) or a REQUEST authorizer call:
    ``Unauthorized`` is 401, any other failure or a malformed answer 500, and the policy is
-   evaluated against the method ARN (local_stack.iam): no Allow or an explicit Deny is 403;
+   evaluated against the method ARN (local_stack.iam): an explicit Deny is 403 "... with an
+   explicit deny", no matching Allow a plain 403, as API Gateway words them;
 4. the function gets a proxy event (authorizer context stringified); an error or a malformed
    answer is 502.
 Gateway-made answers carry the template's Gateway Response headers (local_stack.gateway_responses).
@@ -28,7 +30,7 @@ from . import gateway_responses as responses
 from .authorizer_cache import AuthorizerCache, AuthorizerResult
 from .events import ApiIdentity, authorizer_event, gateway_context_value, proxy_event
 from .http_service import HttpRequest, HttpResponse
-from .iam import PolicyError, is_allowed
+from .iam import Decision, PolicyError, evaluate
 from .lambda_runtime import FunctionError
 from .routing import ApiDefinition, RouteMatch
 from .sam_template import ApiRoute, AuthorizerSpec
@@ -130,8 +132,10 @@ class LocalGateway:
 
     def _authorize(self, request: HttpRequest, match: RouteMatch, route: ApiRoute, request_id: str, note: list[str]) -> dict:
         spec = self.api.authorizers[route.authorizer]
-        identity = tuple(request.header(name) or "" for name in spec.identity_headers)
-        if not all(identity):
+        # The key is every value of each identity header, which is what the event carries
+        # (``multiValueHeaders``); the one in ``headers`` (the last) decides "missing".
+        identity = tuple(request.header_values(name) for name in spec.identity_headers)
+        if not all(values and values[-1] for values in identity):
             note.append("authorizer=skipped(no identity source)")
             raise _Refused(responses.UNAUTHORIZED)
         cache = self.caches[spec.name]
@@ -146,10 +150,12 @@ class LocalGateway:
                 self.stats.authorizer_cache_hits += 1
         method_arn = self.identity.method_arn(request.method, request.path)
         try:
-            allowed = is_allowed(result.policy_document, method_arn)
+            decision = evaluate(result.policy_document, method_arn)
         except PolicyError:  # validated when received; kept for safety
             raise _Refused(responses.AUTHORIZER_CONFIGURATION_ERROR) from None
-        if not allowed:
+        if decision is Decision.EXPLICIT_DENY:
+            raise _Refused(responses.EXPLICIT_DENY)
+        if decision is not Decision.ALLOW:
             raise _Refused(responses.ACCESS_DENIED)
         return {"principalId": result.principal_id, "integrationLatency": 0, **result.context}
 
@@ -201,7 +207,7 @@ def _authorizer_result(answer: Any, method_arn: str) -> AuthorizerResult:
     if not isinstance(principal_id, str) or not principal_id:
         raise ValueError("principalId must be a non-empty string")
     policy = answer.get("policyDocument")
-    is_allowed(policy, method_arn)  # raises PolicyError for a malformed document
+    evaluate(policy, method_arn)  # raises PolicyError for a malformed document
     context = answer.get("context") or {}
     if not isinstance(context, Mapping):
         raise ValueError("context must be an object")

@@ -15,6 +15,7 @@ from .http_service import HttpResponse
 __all__ = [
     "ACCESS_DENIED",
     "AUTHORIZER_CONFIGURATION_ERROR",
+    "EXPLICIT_DENY",
     "GatewayError",
     "INTEGRATION_FAILURE",
     "MISSING_AUTHENTICATION_TOKEN",
@@ -35,6 +36,15 @@ class GatewayError:
 
 UNAUTHORIZED = GatewayError("UNAUTHORIZED", 401, "Unauthorized", "UnauthorizedException")
 ACCESS_DENIED = GatewayError("ACCESS_DENIED", 403, "User is not authorized to access this resource", "AccessDeniedException")
+"""The authorizer's policy has no Allow matching the method ARN (an implicit deny)."""
+EXPLICIT_DENY = GatewayError(
+    "ACCESS_DENIED",
+    403,
+    "User is not authorized to access this resource with an explicit deny",
+    "AccessDeniedException",
+)
+"""A Deny statement of the authorizer's policy matches the method ARN (AWS knowledge center,
+"api-gateway-403-error-lambda-authorizer": the two denies answer different texts)."""
 MISSING_AUTHENTICATION_TOKEN = GatewayError(
     "MISSING_AUTHENTICATION_TOKEN", 403, "Missing Authentication Token", "MissingAuthenticationTokenException"
 )

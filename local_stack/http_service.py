@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 __all__ = ["HttpRequest", "HttpResponse", "HttpService", "MAX_BODY_BYTES", "json_response"]
 
@@ -37,12 +36,13 @@ class HttpRequest:
 
     def header(self, name: str) -> str | None:
         """The last value of header ``name`` (names compare case-insensitively), or None."""
+        values = self.header_values(name)
+        return values[-1] if values else None
+
+    def header_values(self, name: str) -> tuple[str, ...]:
+        """Every value of header ``name`` in the order sent, whatever the case of each name."""
         wanted = name.lower()
-        found = None
-        for key, value in self.headers:
-            if key.lower() == wanted:
-                found = value
-        return found
+        return tuple(value for key, value in self.headers if key.lower() == wanted)
 
 
 @dataclass(frozen=True)
@@ -103,11 +103,12 @@ def _handler_class(name: str, handle: Callable[[HttpRequest], HttpResponse]) -> 
                 self._send(json_response(413, {"message": "Request Too Long"}))
                 return
             body = self.rfile.read(length) if length else b""
-            target = urlsplit(self.path)
+            # The request target is origin-form (path?query): urlsplit would read "//me" as a host.
+            path, _, query = self.path.partition("#")[0].partition("?")
             request = HttpRequest(
                 method=self.command,
-                path=target.path or "/",
-                query=target.query,
+                path=path or "/",
+                query=query,
                 headers=tuple(self.headers.items()),
                 body=body,
                 client_ip=self.client_address[0],
@@ -115,7 +116,7 @@ def _handler_class(name: str, handle: Callable[[HttpRequest], HttpResponse]) -> 
             try:
                 response = handle(request)
             except Exception:  # a bug in the local stack itself: say so, keep serving
-                _log.exception("%s: unhandled error serving %s %s", name, self.command, target.path)
+                _log.exception("%s: unhandled error serving %s %s", name, self.command, path)
                 response = json_response(500, {"message": "local stack error (see its log)"})
             self._send(response)
 

@@ -11,12 +11,13 @@ does, so an unsupported policy fails closed.
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["INVOKE_ACTION", "PolicyError", "is_allowed", "matches"]
+__all__ = ["INVOKE_ACTION", "Decision", "PolicyError", "evaluate", "is_allowed", "matches"]
 
 INVOKE_ACTION = "execute-api:Invoke"
 
@@ -25,28 +26,46 @@ class PolicyError(ValueError):
     """Raised for a policy document API Gateway would reject (the caller then gets a 500)."""
 
 
-def is_allowed(policy_document: Mapping[str, Any], method_arn: str, action: str = INVOKE_ACTION) -> bool:
-    """True when ``policy_document`` allows ``action`` on ``method_arn``.
+class Decision(enum.Enum):
+    """IAM's three outcomes; API Gateway answers the two denies with different 403 texts."""
 
-    Raises PolicyError when the document is malformed (no statements, an unknown Effect, a
-    statement without Action/NotAction or Resource/NotResource, patterns that are not strings).
+    ALLOW = "allow"
+    EXPLICIT_DENY = "explicit-deny"
+    """A Deny statement matched (it wins over any Allow)."""
+    IMPLICIT_DENY = "implicit-deny"
+    """No statement matched at all: denied by default."""
+
+
+def evaluate(policy_document: Mapping[str, Any], method_arn: str, action: str = INVOKE_ACTION) -> Decision:
+    """What ``policy_document`` decides for ``action`` on ``method_arn``.
+
+    Every statement is checked, so a malformed one raises PolicyError even after a matching
+    Deny (no statements, an unknown Effect, a statement without Action/NotAction or
+    Resource/NotResource, patterns that are not strings).
     """
-    allowed = False
+    allowed = denied = False
     for statement in _statements(policy_document):
         effect = statement.get("Effect")
         if effect not in ("Allow", "Deny"):
             raise PolicyError(f"statement Effect must be Allow or Deny, got {effect!r}")
         if "Condition" in statement:
-            if effect == "Deny":
-                return False
+            denied = denied or effect == "Deny"
             continue
         if not (_matches_field(statement, "Action", action, ignore_case=True)
                 and _matches_field(statement, "Resource", method_arn, ignore_case=False)):
             continue
         if effect == "Deny":
-            return False
-        allowed = True
-    return allowed
+            denied = True
+        else:
+            allowed = True
+    if denied:
+        return Decision.EXPLICIT_DENY
+    return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
+
+
+def is_allowed(policy_document: Mapping[str, Any], method_arn: str, action: str = INVOKE_ACTION) -> bool:
+    """True when ``policy_document`` allows ``action`` on ``method_arn``; PolicyError if malformed."""
+    return evaluate(policy_document, method_arn, action) is Decision.ALLOW
 
 
 def matches(pattern: str, value: str, *, ignore_case: bool = False) -> bool:

@@ -2,7 +2,9 @@
 
 Built from the translated template (``local_stack.sam_template``), never from a second list.
 Matching follows API Gateway: a literal segment beats a ``{parameter}``, which beats a greedy
-``{proxy+}``; a trailing slash is ignored; path parameters are percent-decoded.
+``{proxy+}``; a trailing slash is ignored (deployed REST APIs route ``/hello/`` to ``/hello``),
+and the method ARN uses the same normalised path (``canonical_path``); path parameters are
+percent-decoded.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import unquote
 from . import sam_template
 from .sam_template import ApiRoute, AuthorizerSpec
 
-__all__ = ["ApiDefinition", "Resource", "RouteMatch"]
+__all__ = ["ApiDefinition", "Resource", "RouteMatch", "canonical_path"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,15 @@ class ApiDefinition:
             if best is None or rank > best[0]:
                 best = (rank, RouteMatch(resource, MappingProxyType(parameters)))
         return best[1] if best else None
+
+
+def canonical_path(raw_path: str) -> str:
+    """``raw_path`` as matching reads it: no empty segment, no trailing slash (``/`` for the root).
+
+    The method ARN is built from this, so ``/me/``, routed to ``GET /me``, is judged by the
+    authorizer's policy as ``GET/me``: what is routed and what is authorized never differ.
+    """
+    return "/" + "/".join(_segments(raw_path))
 
 
 def _segments(path: str) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 ALICE = find_persona("alice")
 ACME_DOCS, ACME_LEGAL = ALICE.organizations[0].workspaces
-GATEWAY_FORBIDDEN = "User is not authorized to access this resource"
+GATEWAY_FORBIDDEN = "User is not authorized to access this resource with an explicit deny"
 
 
 def claims_of(authorization: str | None) -> dict:

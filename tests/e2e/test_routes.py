@@ -10,12 +10,23 @@ from wacht_auth import gateway_routes
 pytestmark = pytest.mark.e2e
 
 UNAUTHORIZED = {"message": "Unauthorized"}
-DENIED = {"message": "User is not authorized to access this resource"}
+DENIED = {"message": "User is not authorized to access this resource with an explicit deny"}
+"""Our authorizer denies every route it does not allow explicitly, so API Gateway words its 403 so."""
 MISSING_TOKEN = {"message": "Missing Authentication Token"}
 
 
 def _concrete(path: str) -> str:
     return path.replace("{documentId}", "doc-1").replace("{memberId}", "member-1")
+
+
+def test_a_trailing_slash_is_routed_and_authorized_as_the_resource_without_it(stack, tokens):
+    assert stack.request("GET", "/me/", token=tokens["alice"])[0] == 200
+    assert stack.request("GET", "/documents/", token=tokens["alice"])[0] == 200
+    assert stack.request("GET", "/me/", token="garbage")[::2] == (401, UNAUTHORIZED)
+
+
+def test_a_doubled_leading_slash_over_http_is_a_path_not_a_host(stack, tokens):
+    assert stack.request("GET", "//me", token=tokens["alice"])[0] == 200
 
 
 def test_health_is_public_even_with_a_bad_token(stack):

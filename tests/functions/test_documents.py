@@ -162,7 +162,11 @@ def test_a_cursor_from_another_workspace_only_ever_pages_through_my_own_document
     assert {d["id"] for d in answer.body["items"]} <= {mine}
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5", "", "\u0663"])
+@pytest.mark.parametrize(
+    "limit",
+    ["0", "101", "-1", "ten", "1.5", "", "\u0663", "0100", "9" * 5000],
+    ids=["0", "101", "-1", "ten", "1.5", "empty", "arabic-digit", "four-digits", "5000-digits"],
+)
 def test_limit_outside_1_to_100_is_400(documents, limit):
     answer = documents.invoke(proxy_event("GET", "/documents", auth=writer(), query={"limit": limit}))
     assert answer.status == 400
@@ -211,6 +215,9 @@ def test_cursor_that_is_not_one_of_ours_is_400(documents, cursor):
         ({"title": "ok", "owner": "someone"}, "unknown field: owner; allowed: body, title"),
         ({"title": "ok", "workspace_id": "123"}, "unknown field: workspace_id; allowed: body, title"),
         ("x" * (64 * 1024 + 1), "request body too large: at most 65536 bytes"),
+        ('{"title": "\\ud800"}', "title must be valid Unicode text (no lone surrogates)"),
+        ('{"title": "ok", "body": "a\\udfffb"}', "body must be valid Unicode text (no lone surrogates)"),
+        ('{"title": "\ud800"}', "title must be valid Unicode text (no lone surrogates)"),
     ],
 )
 def test_unacceptable_create_body_is_400_with_a_clear_message(documents, body, message):

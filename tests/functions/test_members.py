@@ -136,6 +136,7 @@ def test_a_document_cursor_is_not_a_member_cursor(members):
         ({"role": "Admin"}, "role must be lowercase letters, digits, '-' or '_', optionally as 'scope:name'"),
         ({"role": "a:b:c"}, "role must be lowercase letters, digits, '-' or '_', optionally as 'scope:name'"),
         ({"role": "r" * 65}, "role must be 1 to 64 characters"),
+        ('{"role": "organization:\\ud800"}', "role must be valid Unicode text (no lone surrogates)"),
         ({"role": "organization:member", "organization_id": "1"}, "unknown field: organization_id; allowed: role"),
     ],
 )

@@ -63,6 +63,16 @@ def test_an_authorizer_event_is_a_request_event_with_the_method_arn(documents_ma
     assert "authorizer" not in event["requestContext"]
 
 
+def test_a_header_sent_in_several_cases_is_one_entry_carrying_every_value(documents_match):
+    headers = (("Authorization", "Bearer first"), ("authorization", "garbage"), ("AUTHORIZATION", "Bearer last"))
+    request = http_request("GET", "/documents/abc%2Fdef", headers=headers)
+    for event in (authorizer_event(request, documents_match, IDENTITY, "r"), proxy_event(request, documents_match, IDENTITY, "r")):
+        assert [k for k in event["headers"] if k.lower() == "authorization"] == ["Authorization"]
+        assert event["headers"]["Authorization"] == request.header("Authorization") == "Bearer last"
+        assert [k for k in event["multiValueHeaders"] if k.lower() == "authorization"] == ["Authorization"]
+        assert event["multiValueHeaders"]["Authorization"] == ["Bearer first", "garbage", "Bearer last"]
+
+
 @pytest.mark.parametrize(("value", "text"), [(True, "true"), (False, "false"), (3, "3"), (1.5, "1.5"), ("s", "s")])
 def test_context_values_are_stringified_as_api_gateway_does(value, text):
     assert gateway_context_value(value) == text

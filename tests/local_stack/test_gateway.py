@@ -86,14 +86,18 @@ def test_the_authorizer_gets_a_request_event_with_the_method_arn(gateway):
 
 def test_an_explicit_deny_is_403_with_gateway_response_headers(gateway):
     status, headers, body = gateway("DELETE", "/documents/abc", headers=BEARER)
-    assert (status, body) == (403, {"message": "User is not authorized to access this resource"})
+    assert (status, body) == (403, {"message": "User is not authorized to access this resource with an explicit deny"})
     assert headers["x-amzn-ErrorType"] == "AccessDeniedException"
     assert ORIGIN_HEADERS.items() <= headers.items()
     assert gateway.function.events == []
 
 
-def test_no_matching_allow_is_403(gateway):
-    assert gateway("POST", "/documents", headers=BEARER)[0] == 403
+def test_no_matching_allow_is_403_without_the_explicit_deny_wording(gateway):
+    status, headers, body = gateway("POST", "/documents", headers=BEARER)
+    assert (status, body) == (403, {"message": "User is not authorized to access this resource"})
+    assert headers["x-amzn-ErrorType"] == "AccessDeniedException"
+    assert ORIGIN_HEADERS.items() <= headers.items()
+    assert gateway.function.events == []
 
 
 def test_unauthorized_from_the_authorizer_is_401(api):
@@ -138,6 +142,25 @@ def test_the_cache_is_keyed_by_the_identity_value(gateway):
     gateway("GET", "/documents", headers=BEARER)
     gateway("GET", "/documents", headers=(("Authorization", "Bearer other"),))
     assert len(gateway.authorizer.events) == 2
+
+
+def test_the_cache_key_is_every_identity_value_the_authorizer_event_carries(gateway):
+    both = (("Authorization", "Bearer abc"), ("authorization", "garbage"))
+    assert gateway("GET", "/documents", headers=both)[0] == 200  # the stand-in allows anything
+    event = gateway.authorizer.events[0]
+    assert event["headers"]["Authorization"] == "garbage"
+    assert event["multiValueHeaders"]["Authorization"] == ["Bearer abc", "garbage"]
+    # Neither value alone, nor the same values in another order, is what that policy was granted to.
+    for headers in ((("Authorization", "garbage"),), BEARER, tuple(reversed(both))):
+        gateway("GET", "/documents", headers=headers)
+    assert len(gateway.authorizer.events) == 4
+    gateway("GET", "/documents", headers=(("AUTHORIZATION", "Bearer abc"), ("Authorization", "garbage")))
+    assert len(gateway.authorizer.events) == 4  # the same values in the same order: the cached entry
+
+
+def test_a_repeated_identity_header_whose_last_value_is_empty_counts_as_missing(gateway):
+    assert gateway("GET", "/documents", headers=(("Authorization", "Bearer abc"), ("Authorization", "")))[0] == 401
+    assert gateway.authorizer.events == []
 
 
 def test_a_cached_policy_expires_after_the_template_ttl(gateway, api):
@@ -185,6 +208,19 @@ def test_open_routes_skip_the_authorizer_and_carry_no_authorizer_context(gateway
 
 def test_a_trailing_slash_reaches_the_same_resource(gateway):
     assert gateway("GET", "/health/")[0] == 200
+
+
+def allow_exactly_get_me(event: dict) -> dict:
+    statement = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": f"{STAGE_ARN}/GET/me"}
+    return {"principalId": "u", "policyDocument": {"Version": "2012-10-17", "Statement": [statement]}}
+
+
+@pytest.mark.parametrize("path", ["/me/", "/me//", "//me"])
+def test_a_path_routed_to_a_resource_is_authorized_as_that_resource(api, path):
+    gateway = Harness(api, authorizer=allow_exactly_get_me)
+    assert gateway("GET", path, headers=BEARER)[0] == 200  # not a 403 from a method ARN ending in "me/"
+    assert gateway.authorizer.events[0]["methodArn"] == f"{STAGE_ARN}/GET/me"
+    assert gateway.function.events[0]["resource"] == "/me"
 
 
 @pytest.mark.parametrize(

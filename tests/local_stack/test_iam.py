@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from local_stack.iam import PolicyError, is_allowed, matches
+from local_stack.iam import Decision, PolicyError, evaluate, is_allowed, matches
 from tests.support.tokens import session_claims
 from wacht_auth import AuthContext, build_policy
 
@@ -54,6 +54,23 @@ def test_an_explicit_deny_wins_over_an_allow_in_any_order():
     arn = f"{STAGE}/DELETE/documents/1"
     assert not is_allowed(_policy(_allow(f"{STAGE}/*"), _deny(f"{STAGE}/DELETE/*")), arn)
     assert not is_allowed(_policy(_deny(f"{STAGE}/DELETE/*"), _allow(f"{STAGE}/*")), arn)
+
+
+def test_evaluate_tells_an_explicit_deny_from_an_implicit_one():
+    policy = _policy(_allow(f"{STAGE}/GET/*"), _deny(f"{STAGE}/DELETE/*"))
+    assert evaluate(policy, f"{STAGE}/GET/documents") is Decision.ALLOW
+    assert evaluate(policy, f"{STAGE}/DELETE/documents/1") is Decision.EXPLICIT_DENY
+    assert evaluate(policy, f"{STAGE}/POST/documents") is Decision.IMPLICIT_DENY
+
+
+def test_a_conditional_deny_counts_as_an_explicit_deny():
+    conditional_deny = {**_deny("*"), "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.1"}}}
+    assert evaluate(_policy(_allow("*"), conditional_deny), f"{STAGE}/GET/x") is Decision.EXPLICIT_DENY
+
+
+def test_a_malformed_statement_after_a_matching_deny_is_still_an_error():
+    with pytest.raises(PolicyError):
+        evaluate(_policy(_deny("*"), {"Effect": "Allow", "Resource": "*"}), f"{STAGE}/GET/x")
 
 
 def test_a_path_wildcard_covers_deeper_paths_as_iam_does():
@@ -120,3 +137,5 @@ def test_the_real_authorizer_policy_allows_exactly_what_the_route_table_says():
     assert not is_allowed(policy, f"{STAGE}/DELETE/documents/abc123")
     assert not is_allowed(policy, f"{STAGE}/GET/unknown")
     assert not is_allowed(policy, "arn:aws:execute-api:us-east-1:123456789012:other/prod/GET/documents")
+    assert evaluate(policy, f"{STAGE}/POST/documents") is Decision.EXPLICIT_DENY  # every route is named
+    assert evaluate(policy, f"{STAGE}/GET/unknown") is Decision.IMPLICIT_DENY

@@ -39,24 +39,24 @@ def test_a_literal_segment_beats_a_parameter_which_beats_a_greedy_one():
 def test_the_cache_keeps_a_result_for_the_ttl_only():
     clock = FakeClock(0)
     cache = AuthorizerCache(10, clock=clock)
-    cache.put(("t",), RESULT)
+    cache.put((("t",),), RESULT)
     clock.advance(9.9)
-    assert cache.get(("t",)) is RESULT and cache.get(("other",)) is None
+    assert cache.get((("t",),)) is RESULT and cache.get((("other",),)) is None
     clock.advance(0.1)
-    assert cache.get(("t",)) is None and len(cache) == 0
+    assert cache.get((("t",),)) is None and len(cache) == 0
 
 
 def test_a_zero_ttl_disables_caching():
     cache = AuthorizerCache(0, clock=FakeClock(0))
-    cache.put(("t",), RESULT)
-    assert cache.get(("t",)) is None and len(cache) == 0
+    cache.put((("t",),), RESULT)
+    assert cache.get((("t",),)) is None and len(cache) == 0
 
 
 def test_flush_empties_the_cache_and_the_size_is_bounded():
     clock = FakeClock(0)
     cache = AuthorizerCache(60, clock=clock, max_entries=2)
     for token in ("a", "b", "c"):
-        cache.put((token,), RESULT)
-    assert len(cache) == 2 and cache.get(("a",)) is None and cache.get(("c",)) is RESULT
+        cache.put(((token,),), RESULT)
+    assert len(cache) == 2 and cache.get((("a",),)) is None and cache.get((("c",),)) is RESULT
     cache.flush()
     assert len(cache) == 0

@@ -128,10 +128,44 @@ def test_no_function_may_scan_or_use_dynamodb_wildcards(translated):
                     assert statement["Resource"] != "*", function
 
 
+BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
+def _dynamodb_grants(translated, function) -> set[str]:
+    """Every action by which ``function``'s role could reach DynamoDB: its inline policies, any
+    AWS::IAM::Policy attached to it, and any wildcard (``*``, ``dynamodb:*``, or a NotAction Allow)."""
+    role = f"{function}Role"
+    statements = list(_statements(translated, function))
+    for resource in translated["Resources"].values():
+        attached = {"Ref": role} in resource.get("Properties", {}).get("Roles", [])
+        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy") and attached:
+            statements += resource["Properties"]["PolicyDocument"]["Statement"]
+    grants = set()
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        if "NotAction" in statement:
+            grants.add(f"NotAction {statement['NotAction']}")
+            continue
+        grants |= {str(a) for a in _actions(statement) if str(a) == "*" or str(a).lower().startswith("dynamodb:")}
+    return grants
+
+
+def test_the_data_functions_grants_are_found_by_the_check_below(translated):
+    # The control: the same check does see the table access the data functions are given.
+    for function in ("DocumentsFunction", "MembersFunction"):
+        assert _dynamodb_grants(translated, function) == DATA_ACTIONS, function
+
+
 def test_functions_without_tenant_data_have_no_table_access(translated):
+    resources = translated["Resources"]
     for function in ("AuthorizerFunction", "HealthFunction", "HelloFunction", "MeFunction"):
-        for statement in _statements(translated, function):
-            assert not any(str(a).startswith("dynamodb:") for a in _actions(statement)), function
+        properties = resources[function]["Properties"]
+        assert properties["Role"] == {"Fn::GetAtt": [f"{function}Role", "Arn"]}, function
+        role = resources[f"{function}Role"]["Properties"]
+        assert role["ManagedPolicyArns"] == [BASIC_EXECUTION_ROLE], function  # logs only
+        assert _dynamodb_grants(translated, function) == set(), function
+        assert "DataTable" not in json.dumps(properties), function  # not even the table's name
 
 
 def test_the_backend_secret_is_a_reference_read_at_runtime_never_a_plain_value(translated):

@@ -101,12 +101,12 @@ describe("createApiClient", () => {
   });
 
   it("turns 403 into forbidden with the server's message and does not retry", async () => {
-    server = await serve([{ status: 403, json: { message: "User is not authorized to access this resource" } }]);
+    server = await serve([{ status: 403, json: { message: "User is not authorized to access this resource with an explicit deny" } }]);
     const { client, source, signOuts } = clientFor(server.url);
 
     const result = await client.request("POST", "/documents", { title: "x", body: "y" });
 
-    expect(result).toEqual({ kind: "forbidden", message: "User is not authorized to access this resource" });
+    expect(result).toEqual({ kind: "forbidden", message: "User is not authorized to access this resource with an explicit deny" });
     expect(server.received).toHaveLength(1);
     expect(source.calls).toHaveLength(1);
     expect(signOuts).toHaveLength(0);

@@ -21,6 +21,7 @@ __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "PageRequest", "decode_cursor", "encode
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 _MAX_CURSOR_CHARS = 512
+_MAX_LIMIT_DIGITS = len(str(MAX_LIMIT))
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,13 @@ class PageRequest:
         raw_limit = query.get("limit")
         limit = DEFAULT_LIMIT
         if raw_limit is not None:
-            if not raw_limit.isascii() or not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+            # Length first: int() refuses strings over 4,300 digits with a ValueError (a 500).
+            if (
+                len(raw_limit) > _MAX_LIMIT_DIGITS
+                or not raw_limit.isascii()
+                or not raw_limit.isdigit()
+                or not 1 <= int(raw_limit) <= MAX_LIMIT
+            ):
                 raise BadRequest(f"limit must be an integer from 1 to {MAX_LIMIT}")
             limit = int(raw_limit)
         cursor = query.get("cursor") or None

@@ -49,7 +49,7 @@ def lambda_handler(event, context):
         # Likely a key rotation newer than our copy of the key set: retryable, not a sign-out. Not
         # an outage alarm either (anyone can send an unknown kid), so a warning and a batched count.
         DECISIONS.count(KEY_NOT_YET_KNOWN)
-        logger.warning("token names a key not yet in our key set; refetch allowed after the cooldown")
+        logger.warning("unknown kid newer than our key set; refetch allowed after the cooldown")
         raise AuthorizerUnavailable("key not yet known") from None
     except KeysUnavailable as outage:
         DECISIONS.count(KEYS_UNAVAILABLE, urgent=True)

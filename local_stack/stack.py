@@ -164,7 +164,7 @@ Try it:
   curl -s {urls.api}/health
   TOKEN=$(curl -s -X POST {urls.idp}/tokens -H 'Content-Type: application/json' \\
     -d '{{"sub":"72170182881052673","organization":"72170190012345601","workspace":"72170190012345777","permissions":{{"organization":["organization:admin","members:manage"],"workspace":["workspace:admin","documents:write"]}}}}' \\
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+    | python3 -c 'import json,sys; sys.stdout.write(json.load(sys.stdin)["token"])')
   curl -s {urls.api}/me -H "Authorization: Bearer $TOKEN"
   curl -s {urls.api}/documents -H "Authorization: Bearer $TOKEN"
   curl -s -X POST {urls.api}/documents -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{{"title":"Hello"}}'

@@ -12,15 +12,17 @@ SAM := $(SAM_VENV)/bin/sam
 # sam build looks for python3.13 on PATH: put the chosen interpreter's folder first.
 SAM_PATH := $(dir $(shell command -v $(PYTHON) 2>/dev/null || echo $(PYTHON))):$(PATH)
 
-.PHONY: help install dev test test-fast frontend bench load events build validate deploy clean
+.PHONY: help install dev test test-fast frontend bench load chaos events build validate deploy smoke wheel clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt
+$(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt packages/wacht-auth/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	# wacht-auth in editable mode, so the venv always sees packages/wacht-auth/src as it is now.
+	$(PY) -m pip install --quiet --no-deps --editable packages/wacht-auth
 	touch $@
 
 $(SAM_VENV)/.installed: requirements-sam.txt
@@ -52,11 +54,18 @@ frontend: $(FRONTEND_DEPS) ## serve the example React app on http://localhost:51
 bench: $(VENV)/.installed ## authorizer cost per invocation and cold-start import time
 	$(PY) bench/bench_authorizer.py
 
-load: $(VENV)/.installed ## bounded load run against a local stack it starts (loopback only)
+load: $(VENV)/.installed ## bounded load run: 32 concurrent clients against a local stack it starts (loopback only)
 	$(PY) -m local_stack.load
+
+chaos: $(VENV)/.installed ## bounded chaos run: JWKS, DynamoDB, key rotation and Backend API faults under load
+	$(PY) -m local_stack.chaos
 
 events: $(VENV)/.installed ## regenerate the sample events' tokens (dev key, dev issuer)
 	$(PY) scripts/make_events.py
+
+wheel: $(VENV)/.installed ## build the wacht-auth wheel into dist/ (the package other SAM apps install)
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist packages/wacht-auth
+	@ls dist/wacht_auth-*.whl
 
 build: $(SAM_VENV)/.installed ## sam build (python3.13, arm64, no containers)
 	PATH="$(SAM_PATH)" $(SAM) build
@@ -67,5 +76,10 @@ validate: $(SAM_VENV)/.installed ## sam validate --lint
 deploy: build ## sam deploy --guided (asks for your Wacht deployment URL)
 	$(SAM) deploy --guided
 
+# TOKEN reaches the script through the environment (make exports command-line variables), so it
+# is neither echoed here nor visible in the process list.
+smoke: $(VENV)/.installed ## check a deployed stage: make smoke API_URL=<ApiUrl output> [TOKEN=<session token>] [ORIGIN=<AllowedOrigin>]
+	$(PY) scripts/smoke.py "$(API_URL)" $(if $(ORIGIN),--origin "$(ORIGIN)")
+
 clean: ## remove build output and virtualenvs
-	rm -rf .aws-sam $(VENV) $(SAM_VENV) test-output frontend/node_modules frontend/dist
+	rm -rf .aws-sam dist $(VENV) $(SAM_VENV) test-output frontend/node_modules frontend/dist

@@ -3,33 +3,36 @@
 Answers: a policy covering every route of the stage plus a flat context for a valid token;
 ``Unauthorized`` (API Gateway: 401) for a missing or invalid one; any other error (API Gateway:
 500) when the key set cannot be had, so an outage never looks like a sign-out.
+
+Every invocation publishes exactly one decision metric (``wacht_auth.decisions``), written before
+it returns or raises and stamped with its own time.
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools import Logger
 
+from api_routes import ROUTES
 from wacht_auth import Authorizer, InvalidMethodArn, KeyNotYetKnown, KeysUnavailable, Settings, TokenVerifier, Unauthenticated
-from wacht_auth.decisions import ALLOW, BAD_EVENT, KEY_NOT_YET_KNOWN, KEYS_UNAVAILABLE, DecisionCounter
+from wacht_auth.decisions import (
+    ALLOW,
+    BAD_EVENT,
+    INTERNAL_ERROR,
+    KEY_NOT_YET_KNOWN,
+    KEYS_UNAVAILABLE,
+    SERVICE,
+    UNAUTHORIZED,
+    DecisionMetrics,
+)
 
-logger = Logger(service="wacht-authorizer")
-metrics = Metrics(namespace="WachtAuthorizer", service="wacht-authorizer")
+logger = Logger(service=SERVICE)
+DECISIONS = DecisionMetrics()
 
 # Cold start: a bad configuration fails here, naming the variable (every request then gets a 500).
 SETTINGS = Settings.from_environ()
-AUTHORIZER = Authorizer(TokenVerifier.from_settings(SETTINGS))
+AUTHORIZER = Authorizer(TokenVerifier.from_settings(SETTINGS), ROUTES)  # a bad route table fails here too
 if not AUTHORIZER.verifier.keys.prime():
     logger.error("JWKS fetch failed at cold start", extra={"jwks_url": SETTINGS.jwks_url})
-
-
-def _publish(counts) -> None:
-    for name, value in counts.items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    metrics.flush_metrics()
-
-
-DECISIONS = DecisionCounter(_publish)
 
 
 class AuthorizerUnavailable(Exception):
@@ -37,28 +40,33 @@ class AuthorizerUnavailable(Exception):
 
 
 def lambda_handler(event, context):
-    request_id = (event.get("requestContext") or {}).get("requestId")
-    logger.set_correlation_id(request_id)
+    decision, reason = INTERNAL_ERROR, None  # whatever escapes the cases below
     try:
+        logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
         response = AUTHORIZER.authorize(event)
+        logger.debug("allowed", extra={"user_id": response["principalId"]})
+        decision = ALLOW
+        return response
     except Unauthenticated as refusal:
-        DECISIONS.count(f"Unauthorized_{refusal.reason.value}")
-        logger.info("token refused", extra={"reason": refusal.reason.value, "detail": refusal.detail})
+        decision, reason = UNAUTHORIZED, refusal.reason.value
+        logger.info("token refused", extra={"reason": reason, "detail": refusal.detail})
         raise Exception("Unauthorized") from None  # exactly this message: API Gateway's 401
     except KeyNotYetKnown:
         # Likely a key rotation newer than our copy of the key set: retryable, not a sign-out. Not
-        # an outage alarm either (anyone can send an unknown kid), so a warning and a batched count.
-        DECISIONS.count(KEY_NOT_YET_KNOWN)
+        # an outage alarm either (anyone can send an unknown kid), so a warning.
+        decision = KEY_NOT_YET_KNOWN
         logger.warning("unknown kid newer than our key set; refetch allowed after the cooldown")
         raise AuthorizerUnavailable("key not yet known") from None
     except KeysUnavailable as outage:
-        DECISIONS.count(KEYS_UNAVAILABLE, urgent=True)
+        decision = KEYS_UNAVAILABLE
         logger.error("key set unavailable", extra={"error": str(outage), "jwks_url": SETTINGS.jwks_url})
         raise AuthorizerUnavailable("key set unavailable") from None
     except InvalidMethodArn:
-        DECISIONS.count(BAD_EVENT, urgent=True)
+        decision = BAD_EVENT
         logger.error("not a REQUEST authorizer event (methodArn missing or malformed)")
         raise AuthorizerUnavailable("bad authorizer event") from None
-    DECISIONS.count(ALLOW)
-    logger.debug("allowed", extra={"user_id": response["principalId"]})
-    return response
+    except Exception:
+        logger.exception("unexpected error")
+        raise AuthorizerUnavailable("internal error") from None
+    finally:
+        DECISIONS.publish(decision, reason)

@@ -42,6 +42,10 @@ class StackConfig:
     """AUTHORIZER_CACHE_TTL_SECONDS: overrides the template parameter AuthorizerCacheTtlSeconds."""
     region: str = "us-east-1"
     """AWS_REGION: the region in ARNs and for the DynamoDB client."""
+    lambda_concurrency: int = 10
+    """LOCAL_LAMBDA_CONCURRENCY: execution environments per function (1-1000) when the template reserves none."""
+    fault_injection: bool = False
+    """LOCAL_STACK_FAULTS=1: a fault proxy in front of DynamoDB and the admin's /faults switches (the chaos run)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> StackConfig:
@@ -49,6 +53,7 @@ class StackConfig:
         defaults = cls()
         ttl = env.get("AUTHORIZER_CACHE_TTL_SECONDS", "").strip()
         endpoint = env.get("DYNAMODB_ENDPOINT_URL", "").strip() or None
+        concurrency = env.get("LOCAL_LAMBDA_CONCURRENCY", "").strip()
         if endpoint is not None and urlsplit(endpoint).scheme not in ("http", "https"):
             raise StackConfigError(f"DYNAMODB_ENDPOINT_URL must be an http(s) URL, got {endpoint!r}")
         return cls(
@@ -62,12 +67,22 @@ class StackConfig:
             backend_secret=env.get("WACHT_BACKEND_SECRET", "").strip() or defaults.backend_secret,
             authorizer_ttl_seconds=_integer(ttl, "AUTHORIZER_CACHE_TTL_SECONDS", 0, 3600) if ttl else None,
             region=env.get("AWS_REGION", "").strip() or defaults.region,
+            lambda_concurrency=_integer(concurrency, "LOCAL_LAMBDA_CONCURRENCY", 1, 1000) if concurrency
+            else defaults.lambda_concurrency,
+            fault_injection=_flag(env, "LOCAL_STACK_FAULTS"),
         )
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     return _integer(raw, name, 0, 65535) if raw else default
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false"):
+        raise StackConfigError(f"{name} must be 1 or 0, got {raw!r}")
+    return raw in ("1", "true")
 
 
 def _integer(raw: str, name: str, low: int, high: int) -> int:

@@ -1,6 +1,6 @@
 """A dev identity provider that behaves like a Wacht frontend API for verification purposes.
 
-    GET  /.well-known/jwks.json   the public keys (ES256, with kid)
+    GET  /.well-known/jwks.json   the public keys (ES256, with kid); 503 while a fault holds it down
     POST /tokens                  mint a session token in the current Wacht claim shape
     POST /rotate                  sign with a new key from now on (see local_stack.signing)
     GET  /personas                the dev users the frontend offers (local_stack.personas)
@@ -104,6 +104,8 @@ class DevIdentityProvider:
         """Set by ``serve`` to the server's origin when not given."""
         self.allowed_origin = allowed_origin
         self.jwks_stats = JwksStats()
+        self.jwks_available = True
+        """False: the JWKS endpoint answers 503 (the chaos run's "JWKS down"; tokens are still minted)."""
         self._clock = clock
         self._stats_lock = threading.Lock()
         self._service: HttpService | None = None
@@ -127,6 +129,8 @@ class DevIdentityProvider:
             with self._stats_lock:
                 self.jwks_stats.requests += 1
                 self.jwks_stats.last_request_at = self._clock()
+            if not self.jwks_available:
+                return json_response(503, {"error": "unavailable", "message": "JWKS endpoint down (fault injected)"}, cors)
             return json_response(200, self.keys.jwks(), cors)
         if route == ("POST", "/tokens"):
             return self._mint(request, cors)

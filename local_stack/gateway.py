@@ -11,6 +11,12 @@ For each request, in API Gateway's order:
    explicit deny", no matching Allow a plain 403, as API Gateway words them;
 4. the function gets a proxy event (authorizer context stringified); an error or a malformed
    answer is 502.
+A throttled Lambda (TooManyRequestsException, local_stack.lambda_runtime) is modelled as API
+Gateway answers it: for the proxy integration 500 ``{"message": "Internal server error"}``
+(the 429 is not passed on; AWS re:Post "API Gateway proxy integration does not forward Lambda
+throttling (HTTP 429)", knowledge center "api-gateway-internal-server-error"), for the
+authorizer 500 as for any authorizer failure other than ``Unauthorized``: never a 401.
+Invocations run concurrently: nothing here serialises them.
 Gateway-made answers carry the template's Gateway Response headers (local_stack.gateway_responses).
 """
 
@@ -31,13 +37,17 @@ from .authorizer_cache import AuthorizerCache, AuthorizerResult
 from .events import ApiIdentity, authorizer_event, gateway_context_value, proxy_event
 from .http_service import HttpRequest, HttpResponse
 from .iam import Decision, PolicyError, evaluate
-from .lambda_runtime import FunctionError
+from .lambda_runtime import THROTTLED, FunctionError
 from .routing import ApiDefinition, RouteMatch
 from .sam_template import ApiRoute, AuthorizerSpec
 
 __all__ = ["GatewayStats", "LocalGateway"]
 
 _log = logging.getLogger("local_stack.gateway")
+
+INTEGRATION_THROTTLED = responses.GatewayError("INTEGRATION_FAILURE", 500, "Internal server error",
+                                               "InternalServerErrorException")
+"""The proxy integration's Lambda was throttled: 500, not the 502 of a function error."""
 
 
 class Invocable(Protocol):
@@ -192,7 +202,7 @@ class LocalGateway:
             return _proxy_response(answer, request_id)
         except FunctionError as failure:
             note.append(f"error={failure.kind}")
-            raise _Refused(responses.INTEGRATION_FAILURE) from None
+            raise _Refused(INTEGRATION_THROTTLED if failure.kind == THROTTLED else responses.INTEGRATION_FAILURE) from None
         except (TypeError, ValueError) as problem:
             _log.warning("function %s answered malformed: %s", route.function, problem)
             note.append("error=MalformedProxyResponse")

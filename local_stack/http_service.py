@@ -62,7 +62,7 @@ class HttpService:
 
     def __init__(self, name: str, handle: Callable[[HttpRequest], HttpResponse], port: int = 0, host: str = "127.0.0.1"):
         self.name = name
-        self._httpd = ThreadingHTTPServer((host, port), _handler_class(name, handle))
+        self._httpd = _Server((host, port), _handler_class(name, handle))
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self.origin = f"http://{host}:{self.port}"
@@ -76,6 +76,11 @@ class HttpService:
         if self._thread.is_alive():
             self._httpd.shutdown()
         self._httpd.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128
+    """The listen backlog (socketserver's default is 5): dozens of load clients connect at once."""
 
 
 def _handler_class(name: str, handle: Callable[[HttpRequest], HttpResponse]) -> type[BaseHTTPRequestHandler]:

@@ -1,192 +1,179 @@
-"""Running the real Lambda handlers in this process, each as if in its own execution environment.
+"""Lambda's scaling for the local stack: a pool of execution environments per function.
 
-Every function is ``app.py`` with its own environment from the template, and may keep state at
-module scope (a verifier, a boto3 table). So each LocalFunction keeps private copies of every
-module loaded from its code folder or its layers, and its own environment variables:
+Each environment is a process (local_stack.lambda_environment) with its own modules and its own
+environment variables, so functions and environments run at the same time without sharing
+anything but the machine. As Lambda does, per function:
 
-- Modules: while a function runs, its private modules (``app``, ``wacht_auth``, ...) are in
-  ``sys.modules`` and its code folder and layers lead ``sys.path``; afterwards they are taken
-  out again. Two functions never share a module object of their own code or layer, just as two
-  Lambda functions never do; third-party packages from the venv are shared (they are stateless
-  libraries here, and Lambda's copies would be identical).
-- Environment: ``os.environ`` is process-wide and functions read it at import and at call time,
-  so an invocation sets its function's variables and restores the previous values afterwards.
+- an invocation takes an idle environment when there is one (the most recently used: a warm
+  start), and starts a new one (a cold start: process, import, module-level init) only when
+  every existing one is busy;
+- at most ``concurrency_limit`` environments exist; an invocation beyond them is throttled,
+  ``TooManyRequestsException`` ("Rate Exceeded."), which Lambda answers with HTTP 429 to a
+  synchronous caller (the gateway turns it into what API Gateway answers);
+- an environment whose invocation exceeded the function's ``Timeout`` is killed, one whose
+  process crashed is gone, one whose init failed is never used: the next invocation cold-starts
+  anew. A handler that raised keeps its environment (the runtime reports the error and serves on).
 
-Both swaps are process-global, so invocations run one at a time under one lock. That costs
-little: the GIL serialises Python anyway, and a Lambda execution environment also serves one
-request at a time. Invocation follows Lambda: the first call imports the handler (a cold start;
-an import error fails that call and the next call tries again), the return value is passed
-through JSON as Lambda marshals it, and a call that outlives the function's timeout is reported
-as timed out (it cannot be interrupted in-process, so the result is discarded afterwards).
+Deviations from AWS, modelled on purpose:
+- the limit is per function: the template's ``ReservedConcurrentExecutions`` when it sets one
+  (0 throttles every invocation, as on AWS), otherwise LOCAL_LAMBDA_CONCURRENCY (default 10),
+  not the account's shared 1000;
+- no burst or scaling-rate limit, but cold starts queue behind one machine-wide gate with one
+  place per CPU core (``COLD_START_GATE``): Lambda gives every init its own CPU, while here a
+  burst of imports would share two cores and blow through the 10 s init limit; the wait at the
+  gate counts against no limit (the caller waits, as it would for a slow Lambda scale-up);
+- idle environments are never reclaimed by age (``recycle`` discards them on request, what the
+  chaos run uses to force cold starts), and a cold start costs what a local process start and
+  import cost, not a Firecracker VM's;
+- a timed-out or crashed environment is replaced on the next invocation, never re-initialised in place;
+- an init longer than 10 s fails its invocation (Lambda retries such an init within the
+  invocation's timeout); ``MemorySize`` is reported to the handler but not enforced, and CPU is
+  not proportional to it.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import os
-import sys
 import threading
-import time
-import traceback
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import ModuleType
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from .lambda_environment import CRASHED, INIT_TIMEOUT_SECONDS, TIMED_OUT, ExecutionEnvironment, FunctionError
 from .sam_template import FunctionSpec
 
-__all__ = ["FunctionError", "FunctionStats", "LambdaContext", "LocalFunction", "invocation_lock"]
+__all__ = ["COLD_START_GATE", "DEFAULT_CONCURRENCY_LIMIT", "THROTTLED", "FunctionError", "FunctionStats", "LocalFunction"]
 
-invocation_lock = threading.RLock()
-"""Held while any function runs: the module and environment swaps are process-global."""
-
-
-class FunctionError(Exception):
-    """Raised when an invocation fails the way Lambda reports it: ``kind`` is Lambda's errorType."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(f"{kind}: {message}")
-        self.kind = kind
-        self.message = message
+DEFAULT_CONCURRENCY_LIMIT = 10
+COLD_START_GATE = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
+"""Cold starts (process start and init) running at once, across every function of the process."""
+THROTTLED = "TooManyRequestsException"
+"""Lambda's errorType for a throttled invocation (HTTP 429 to the caller)."""
 
 
 @dataclass
 class FunctionStats:
+    """What /stats reports per function; ``invocations`` excludes throttled ones, as CloudWatch does."""
+
     invocations: int = 0
     cold_starts: int = 0
+    environments_created: int = 0
+    environments: int = 0
+    """Environments alive now (idle or busy)."""
+    busy: int = 0
+    peak_concurrency: int = 0
+    throttles: int = 0
+    timeouts: int = 0
+    crashes: int = 0
     errors: int = 0
+    """Failed invocations: init errors, handler errors, timeouts, crashes (not throttles)."""
+    concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT
 
-
-@dataclass
-class LambdaContext:
-    """The ``context`` argument of a Python handler (the attributes Powertools reads)."""
-
-    function_name: str
-    memory_limit_in_mb: int
-    invoked_function_arn: str
-    aws_request_id: str
-    timeout_seconds: int
-    function_version: str = "$LATEST"
-    log_group_name: str = ""
-    log_stream_name: str = "local"
-    _deadline: float = field(default=0.0, repr=False)
-
-    def __post_init__(self) -> None:
-        self.log_group_name = self.log_group_name or f"/aws/lambda/{self.function_name}"
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+    def to_json(self) -> dict:
+        return asdict(self)
 
 
 class LocalFunction:
-    """One function of the template, invoked in-process with its own modules and environment."""
+    """One function of the template: its environments, created on demand up to the limit."""
 
-    def __init__(self, spec: FunctionSpec, environment: Mapping[str, str], *, region: str, account_id: str) -> None:
+    def __init__(self, spec: FunctionSpec, environment: Mapping[str, str], *, region: str, account_id: str,
+                 concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT, base_environ: Mapping[str, str] | None = None,
+                 cold_start_gate: threading.Semaphore = COLD_START_GATE,
+                 init_timeout_seconds: float = INIT_TIMEOUT_SECONDS) -> None:
+        if concurrency_limit < 0:
+            raise ValueError(f"concurrency_limit must be 0 (every invocation throttled) or more, got {concurrency_limit}")
         self.spec = spec
         self.name = spec.logical_id
         self.environment = dict(environment)
-        """Exactly what the function sees besides the process's base environment."""
+        """What the function sees besides the base environment; read at each cold start."""
         self.arn = f"arn:aws:lambda:{region}:{account_id}:function:{spec.logical_id}"
-        self.stats = FunctionStats()
-        self._roots = tuple(str(p.resolve()) + os.sep for p in (spec.code_dir, *spec.layer_dirs))
-        self._sys_path = [str(spec.code_dir), *(str(p) for p in spec.layer_dirs)]
-        self._modules: dict[str, ModuleType] = {}
-        self._handler: Any = None
-        self._module_name, _, self._handler_name = spec.handler.rpartition(".")
+        self.stats = FunctionStats(concurrency_limit=concurrency_limit)
+        self._base_environ = base_environ
+        self._cold_start_gate = cold_start_gate
+        self._init_timeout_seconds = init_timeout_seconds
+        self._idle: list[ExecutionEnvironment] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def concurrency_limit(self) -> int:
+        return self.stats.concurrency_limit
 
     @property
     def code_exists(self) -> bool:
-        return (self.spec.code_dir / f"{self._module_name.replace('.', '/')}.py").is_file()
+        module = self.spec.handler.rpartition(".")[0]
+        return (self.spec.code_dir / f"{module.replace('.', '/')}.py").is_file()
 
     def invoke(self, event: Any, request_id: str | None = None) -> Any:
-        """The handler's result for ``event`` after a JSON round trip; FunctionError if it fails."""
+        """The handler's result for ``event`` after a JSON round trip; FunctionError if it fails or is throttled."""
         request_id = request_id or str(uuid.uuid4())
-        with invocation_lock:
-            self.stats.invocations += 1
-            started = time.monotonic()
-            outsiders = _take_modules(self._roots)
-            sys.modules.update(self._modules)
-            saved_environment = _apply_environment(self.environment)
-            sys.path[:0] = self._sys_path
-            try:
-                result = self._run(event, request_id)
-            finally:
-                del sys.path[: len(self._sys_path)]
-                _restore_environment(saved_environment)
-                self._modules = _take_modules(self._roots)
-                sys.modules.update(outsiders)
-        elapsed = time.monotonic() - started
-        if elapsed > self.spec.timeout_seconds:
-            self.stats.errors += 1
-            raise FunctionError("Sandbox.Timedout", f"Task timed out after {elapsed:.2f} seconds")
-        return result
-
-    def _run(self, event: Any, request_id: str) -> Any:
-        if self._handler is None:
-            self.stats.cold_starts += 1
-            try:
-                module = importlib.import_module(self._module_name)
-                self._handler = getattr(module, self._handler_name)
-            except Exception as error:  # noqa: BLE001 - Lambda reports any init failure the same way
+        environment = self._acquire()
+        try:
+            if environment is None:
+                environment = self._cold_start()
+            return environment.invoke(event, request_id)
+        except FunctionError as failure:
+            with self._lock:
                 self.stats.errors += 1
-                _print_error(self.name, "init", error)
-                raise FunctionError("Runtime.ImportModuleError" if isinstance(error, ImportError) else "Runtime.InitError",
-                                    f"{type(error).__name__}: {error}") from None
-        context = LambdaContext(
-            function_name=self.name,
-            memory_limit_in_mb=self.spec.memory_mb,
-            invoked_function_arn=self.arn,
-            aws_request_id=request_id,
-            timeout_seconds=self.spec.timeout_seconds,
-        )
-        try:
-            result = self._handler(event, context)
-        except Exception as error:  # noqa: BLE001 - the handler's own error: Lambda's "Unhandled"
-            self.stats.errors += 1
-            _print_error(self.name, "invoke", error)
-            raise FunctionError(type(error).__name__, str(error)) from None
-        try:
-            return json.loads(json.dumps(result))
-        except (TypeError, ValueError) as error:
-            self.stats.errors += 1
-            raise FunctionError("Runtime.MarshalError", f"result is not JSON serializable: {error}") from None
+                self.stats.timeouts += failure.kind == TIMED_OUT
+                self.stats.crashes += failure.kind == CRASHED
+            raise
+        finally:
+            self._release(environment)
 
+    def recycle(self) -> int:
+        """Discard every idle environment (busy ones finish first); the next invocations cold-start."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self.stats.environments -= len(idle)
+        for environment in idle:
+            environment.discard()
+        return len(idle)
 
-def _take_modules(roots: tuple[str, ...]) -> dict[str, ModuleType]:
-    """Remove from ``sys.modules`` and return every module whose file lies under ``roots``."""
-    taken = {}
-    for name, module in list(sys.modules.items()):
-        if _is_under(module, roots):
-            taken[name] = sys.modules.pop(name)
-    return taken
+    def close(self) -> None:
+        """Discard the idle environments and any that finish later (the stack is stopping)."""
+        with self._lock:
+            self._closed = True
+        self.recycle()
 
+    def stats_json(self) -> dict:
+        with self._lock:
+            return self.stats.to_json()
 
-def _is_under(module: Any, roots: tuple[str, ...]) -> bool:
-    location = getattr(module, "__file__", None)
-    if location is None:  # a namespace package: look at its search path
-        locations = list(getattr(module, "__path__", None) or ())
-        return bool(locations) and all(str(p).startswith(roots) or (str(p) + os.sep) in roots for p in locations)
-    return location.startswith(roots)
+    def _acquire(self) -> ExecutionEnvironment | None:
+        """An idle environment, or None to start one; FunctionError(throttled) at the limit."""
+        with self._lock:
+            if self._idle:
+                environment = self._idle.pop()
+            elif self.stats.busy < self.stats.concurrency_limit:
+                environment = None
+                self.stats.environments += 1
+                self.stats.environments_created += 1
+                self.stats.cold_starts += 1
+            else:
+                self.stats.throttles += 1
+                raise FunctionError(THROTTLED, "Rate Exceeded.")
+            self.stats.invocations += 1
+            self.stats.busy += 1
+            self.stats.peak_concurrency = max(self.stats.peak_concurrency, self.stats.busy)
+            return environment
 
+    def _cold_start(self) -> ExecutionEnvironment:
+        base = os.environ if self._base_environ is None else self._base_environ
+        environment = ExecutionEnvironment(self.spec, {**base, **self.environment}, self.arn,
+                                           init_timeout_seconds=self._init_timeout_seconds)
+        with self._cold_start_gate:
+            environment.start()
+        return environment
 
-def _apply_environment(variables: Mapping[str, str]) -> dict[str, str | None]:
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    return saved
-
-
-def _restore_environment(saved: Mapping[str, str | None]) -> None:
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-
-
-def _print_error(function: str, phase: str, error: BaseException) -> None:
-    """Lambda writes a failing function's traceback to its log; so do we (stderr)."""
-    lines = traceback.format_exception(type(error), error, error.__traceback__)
-    sys.stderr.write(f"[{function}] {phase} error:\n{''.join(lines)}")
+    def _release(self, environment: ExecutionEnvironment | None) -> None:
+        with self._lock:
+            self.stats.busy -= 1
+            keep = environment is not None and environment.alive and not self._closed
+            if keep:
+                self._idle.append(environment)
+            else:
+                self.stats.environments -= 1
+        if environment is not None and not keep:
+            environment.discard()

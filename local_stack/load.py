@@ -1,50 +1,64 @@
-"""A bounded load run on loopback: many clients of several tenants mixing every route.
+"""A bounded load run on loopback: many concurrent clients of several tenants on every route.
 
-    python -m local_stack.load                      # starts its own stack, 20 clients x 50 requests
-    python -m local_stack.load --clients 20 --requests 100
-    python -m local_stack.load --api http://127.0.0.1:3000 --idp http://127.0.0.1:3001   # a running stack
+    python -m local_stack.load                      # starts its own stack, 32 clients x 100 requests
+    python -m local_stack.load --clients 8 --requests 50
+    python -m local_stack.load --api http://127.0.0.1:3000 --idp http://127.0.0.1:3001 --admin http://127.0.0.1:3003
 
 Each client is one persona in one workspace (alice in Acme Docs or Acme Legal, bob, carol, dave),
-on one keep-alive connection, minting a new session token every ``--token-every`` requests so the
-authorizer keeps being called. Every answer is checked: its status against what the persona may
-do, and its data against the client's tenant (a document or member of another tenant, or another
-user's identity, is a cross-tenant result). Exit status 0 only with zero 5xx, zero cross-tenant
-results and zero unexpected statuses. Prints requests/s and p50/p99 latency.
+on its own keep-alive connection, minting a new session token every ``--token-every`` requests
+so the authorizer keeps being called. Every answer is checked: its status against what the
+persona may do, its data against the client's tenant (a document or member of another tenant,
+another user's identity: a cross-tenant result). Afterwards every acknowledged write is read
+back (local_stack.write_ledger): present for its tenant, invisible to the others. The run ends
+with one line; exit status 0 only with zero 5xx, unexpected statuses, cross-tenant results and
+lost writes. The stack it starts allows as many environments per function as there are clients
+(the account default of 1000 would never throttle this load); peak concurrency per function is
+read from the admin port.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
+import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .mint import mint
 from .personas import find_persona
+from .write_ledger import Ledger, ReadBack, read_back
 
-__all__ = ["LoadResult", "main", "run_load"]
+__all__ = ["Call", "LoadResult", "main", "own_stack", "run_load", "stack_stats"]
 
-_PROFILES = (("alice", None), ("alice", "Acme Legal"), ("bob", None), ("carol", None), ("dave", None))
+PROFILES = (("alice", None), ("alice", "Acme Legal"), ("bob", None), ("carol", None), ("dave", None))
 _READY_PREFIX = "local-stack ready: "
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
-class _Profile:
+class Profile:
     """What one client is: a persona in a workspace, and what that lets it do."""
 
     persona: str
     body: dict
+
+    @classmethod
+    def of(cls, persona: str, workspace: str | None) -> Profile:
+        return cls(persona, find_persona(persona).token_request(workspace_id=workspace))
 
     @property
     def user_id(self) -> str:
@@ -67,90 +81,133 @@ class _Profile:
         return self.organization is not None and "members:manage" in self.body["permissions"]["organization"]
 
 
+@dataclass(frozen=True)
+class Call:
+    """One request as a client saw it; times are ``time.monotonic()`` seconds."""
+
+    started: float
+    finished: float
+    route: str
+    status: int
+    expected: bool
+
+    @property
+    def latency_ms(self) -> float:
+        return (self.finished - self.started) * 1000
+
+
 @dataclass
 class LoadResult:
-    latencies_ms: list[float] = field(default_factory=list)
-    statuses: Counter = field(default_factory=Counter)
+    calls: list[Call] = field(default_factory=list)
     cross_tenant: list[str] = field(default_factory=list)
-    unexpected: list[str] = field(default_factory=list)
+    signed_out: list[str] = field(default_factory=list)
+    """A valid session answered as signed out: a 401, or /hello greeting a stranger."""
+    unexpected_calls: list[tuple[Call, str]] = field(default_factory=list)
+    """Statuses below 500 that the persona should not get (5xx are counted apart), with a description."""
+    read_back: ReadBack | None = None
+    peak_concurrency: dict[str, int] = field(default_factory=dict)
+    started: float = 0.0
+    """Start of the measured phase: earlier calls (the warm-up) are checked but not timed."""
     elapsed_seconds: float = 0.0
 
     @property
+    def unexpected(self) -> list[str]:
+        return [text for _, text in self.unexpected_calls]
+
+    @property
+    def measured(self) -> list[Call]:
+        return [call for call in self.calls if call.started >= self.started]
+
+    @property
     def requests(self) -> int:
-        return len(self.latencies_ms)
+        return len(self.measured)
+
+    @property
+    def warmup_requests(self) -> int:
+        return len(self.calls) - self.requests
+
+    @property
+    def statuses(self) -> Counter:
+        return Counter(call.status for call in self.calls)
 
     @property
     def server_errors(self) -> int:
-        return sum(n for status, n in self.statuses.items() if status >= 500)
+        return sum(1 for call in self.calls if call.status >= 500)
+
+    @property
+    def lost_writes(self) -> list[str]:
+        return self.read_back.lost if self.read_back else []
 
     def percentile_ms(self, fraction: float) -> float:
-        ordered = sorted(self.latencies_ms)
+        ordered = sorted(call.latency_ms for call in self.measured)
         return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
 
     def summary(self) -> dict:
+        read = self.read_back or ReadBack()
         return {
             "requests": self.requests,
             "seconds": round(self.elapsed_seconds, 2),
             "requests_per_second": round(self.requests / self.elapsed_seconds, 1) if self.elapsed_seconds else 0.0,
             "p50_ms": round(self.percentile_ms(0.50), 2),
             "p99_ms": round(self.percentile_ms(0.99), 2),
+            "warmup_requests": self.warmup_requests,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "server_errors": self.server_errors,
-            "cross_tenant_results": len(self.cross_tenant),
             "unexpected_statuses": len(self.unexpected),
+            "signed_out": len(self.signed_out),
+            "cross_tenant_results": len(self.cross_tenant) + len(read.cross_tenant),
+            "writes_checked": read.checked,
+            "lost_writes": len(read.lost),
+            "read_back_failures": len(read.failed),
+            "peak_concurrency": dict(self.peak_concurrency),
         }
 
+    def line(self) -> str:
+        s = self.summary()
+        peaks = " ".join(f"{name.removesuffix('Function')} {n}" for name, n in s["peak_concurrency"].items()) or "n/a"
+        return (f"{s['requests']} requests (after {s['warmup_requests']} warm-up) in {s['seconds']} s: {s['requests_per_second']} req/s, p50 {s['p50_ms']} ms, "
+                f"p99 {s['p99_ms']} ms; 5xx {s['server_errors']}, unexpected {s['unexpected_statuses']}, "
+                f"signed out {s['signed_out']}, cross-tenant {s['cross_tenant_results']}, lost writes {s['lost_writes']} "
+                f"of {s['writes_checked']} checked; peak concurrency: {peaks}")
 
-class _Registry:
-    """Every document and member the run created, and the tenant each belongs to, shared by all clients.
-
-    A listed item is judged by this record (not by its looks), so items other users of a shared
-    stack created are neither counted as leaks nor able to hide one.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._owners: dict[tuple[str, str], str] = {}
-
-    def add(self, kind: str, item_id: str, tenant: str) -> None:
-        with self._lock:
-            self._owners[(kind, item_id)] = tenant
-
-    def owner(self, kind: str, item_id: str) -> str | None:
-        with self._lock:
-            return self._owners.get((kind, item_id))
-
-    def any_document(self, rng: random.Random) -> tuple[str, str] | None:
-        with self._lock:
-            documents = [(item_id, tenant) for (kind, item_id), tenant in self._owners.items() if kind == "document"]
-        return rng.choice(documents) if documents else None
+    def failures(self) -> list[str]:
+        read = self.read_back or ReadBack()
+        return self.cross_tenant + read.cross_tenant + self.signed_out + self.unexpected + read.lost + read.failed
 
 
-class _Client:
-    def __init__(self, number: int, profile: _Profile, api: str, idp: str, registry: _Registry, result: LoadResult,
-                 lock: threading.Lock, seed: int, token_every: int) -> None:
+class Client:
+    """One persona on one connection, sending requests until told to stop."""
+
+    def __init__(self, number: int, profile: Profile, api: str, idp: str, ledger: Ledger, result: LoadResult,
+                 lock: threading.Lock, seed: int, token_every: int, run_id: str) -> None:
         self.number = number
         self.profile = profile
         self.idp = idp
-        self.registry = registry
+        self.ledger = ledger
         self.result = result
         self.lock = lock
         self.rng = random.Random(seed * 1000 + number)
         self.token_every = token_every
-        parts = urlsplit(api)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self.run_id = run_id
+        self._api = urlsplit(api)
+        self.connection = self._connect()
         self.token = ""
         self.own_documents: list[str] = []
-        self.run_id = f"{seed}x{id(registry) % 100000}"
+        self.own_members: list[str] = []
 
-    def run(self, requests: int) -> None:
+    def run(self, requests: int | None = None, stop: threading.Event | None = None) -> None:
+        """``requests`` requests, or until ``stop`` is set (one of them must bound the run)."""
         operations = [self._list_documents, self._create_document, self._get_any_document, self._delete_own_document,
-                      self._list_members, self._put_member, self._me, self._whoami, self._health, self._hello]
+                      self._list_members, self._put_member, self._delete_own_member, self._me, self._whoami,
+                      self._health, self._hello]
         try:
-            for i in range(requests):
+            for i in itertools.count():
+                if i == requests or (stop is not None and stop.is_set()):
+                    return
                 if i % self.token_every == 0:
-                    self.token = mint(self.idp, self.profile.body)
-                operations[(i + self.number) % len(operations) if i < len(operations) else self.rng.randrange(len(operations))](i)
+                    self.token = self._mint()
+                first_round = i < len(operations)  # every route at least once per client
+                operations[(i + self.number) % len(operations) if first_round else self.rng.randrange(len(operations))](i)
         finally:
             self.connection.close()
 
@@ -159,26 +216,29 @@ class _Client:
     def _list_documents(self, i: int) -> None:
         status, body = self._call("GET", "/documents", expect=(200,) if self.profile.workspace else (403,))
         if status == 200:
-            for item in body["items"]:
-                owner = self.registry.owner("document", item["id"])
-                if owner is not None and owner != self.profile.workspace:
+            for item in _items(body):
+                owner = self.ledger.document_owner(item["id"])
+                foreign = f" ws {self.profile.workspace} " not in f"{item.get('title', '')} " and " ws " in item.get("title", "")
+                if (owner is not None and owner != self.profile.workspace) or foreign:
                     self._cross(f"GET /documents listed {item['id']} of workspace {owner}")
 
     def _create_document(self, i: int) -> None:
-        title = f"load {self.run_id} client {self.number} request {i}"
-        status, body = self._call("POST", "/documents", {"title": title}, expect=(201,) if self.profile.writes_documents else (403,))
+        title = f"load {self.run_id} ws {self.profile.workspace} client {self.number} request {i}"
+        status, body = self._call("POST", "/documents", {"title": title},
+                                  expect=(201,) if self.profile.writes_documents else (403,))
         if status == 201:
             self.own_documents.append(body["id"])
-            self.registry.add("document", body["id"], self.profile.workspace)
+            self.ledger.document_created(body["id"], self.profile.workspace, title)
 
     def _get_any_document(self, i: int) -> None:
-        known = self.registry.any_document(self.rng)
+        known = self.ledger.any_document(self.rng.choice)
         if known is None or not self.profile.workspace:
             self._call("GET", "/documents/none", expect=(404,) if self.profile.workspace else (403,))
             return
         document_id, workspace = known
         mine = workspace == self.profile.workspace
-        status, body = self._call("GET", f"/documents/{document_id}", expect=(200, 404) if mine else (404, 200))
+        status, _ = self._call("GET", f"/documents/{document_id}", expect=(200, 404) if mine else (404, 200),
+                               route="GET /documents/{id}")
         if status == 200 and not mine:
             self._cross(f"GET /documents/{document_id} of workspace {workspace} answered 200")
 
@@ -186,32 +246,47 @@ class _Client:
         if not self.own_documents:
             self._call("DELETE", "/documents/none", expect=(404,) if self.profile.writes_documents else (403,))
             return
-        self._call("DELETE", f"/documents/{self.own_documents.pop()}", expect=(204,))
+        document_id = self.own_documents.pop()
+        status, _ = self._call("DELETE", f"/documents/{document_id}", expect=(204,), route="DELETE /documents/{id}")
+        if status in (204, 404) or status >= 500:  # a 404 (flagged as unexpected) leaves its fate unknown too
+            self.ledger.document_deleted(document_id, acknowledged=status == 204)
 
     def _list_members(self, i: int) -> None:
         status, body = self._call("GET", "/members", expect=(200,) if self.profile.organization else (403,))
         if status == 200:
-            for item in body["items"]:
-                owner = self.registry.owner("member", item["member_id"])
+            for item in _items(body):
+                owner = self.ledger.member_owner(item["member_id"])
                 if owner is not None and owner != self.profile.organization:
                     self._cross(f"GET /members listed {item['member_id']} of organization {owner}")
 
     def _put_member(self, i: int) -> None:
         member = f"m{self.run_id}-{self.number}-{i}"
         status, _ = self._call("PUT", f"/members/{member}", {"role": "organization:member"},
-                               expect=(200,) if self.profile.manages_members else (403,))
-        if status == 200:
-            self.registry.add("member", member, self.profile.organization)
+                               expect=(200,) if self.profile.manages_members else (403,), route="PUT /members/{id}")
+        if self.profile.manages_members and (status == 200 or status >= 500):
+            self.ledger.member_put(self.profile.organization, member, acknowledged=status == 200)
+            if status == 200:
+                self.own_members.append(member)
+
+    def _delete_own_member(self, i: int) -> None:
+        if not self.own_members:
+            self._call("DELETE", "/members/nobody", expect=(404,) if self.profile.manages_members else (403,),
+                       route="DELETE /members/{id}")
+            return
+        member = self.own_members.pop()
+        status, _ = self._call("DELETE", f"/members/{member}", expect=(204,), route="DELETE /members/{id}")
+        if status in (204, 404) or status >= 500:  # a 404 (flagged as unexpected) leaves its fate unknown too
+            self.ledger.member_deleted(self.profile.organization, member, acknowledged=status == 204)
 
     def _me(self, i: int) -> None:
         status, body = self._call("GET", "/me", expect=(200,))
-        if status == 200 and (body["user_id"], body["organization_id"], body["workspace_id"]) != (
+        if status == 200 and (body.get("user_id"), body.get("organization_id"), body.get("workspace_id")) != (
                 self.profile.user_id, self.profile.organization, self.profile.workspace):
             self._cross("GET /me answered another session")
 
     def _whoami(self, i: int) -> None:
         status, body = self._call("GET", "/whoami", expect=(200,))
-        if status == 200 and body["id"] != self.profile.user_id:
+        if status == 200 and body.get("id") != self.profile.user_id:
             self._cross("GET /whoami answered another user")
 
     def _health(self, i: int) -> None:
@@ -219,78 +294,140 @@ class _Client:
 
     def _hello(self, i: int) -> None:
         status, body = self._call("GET", "/hello", expect=(200,))
-        if status == 200 and body["message"] != f"hello {self.profile.user_id}":
+        if status == 200 and body.get("message") == "hello stranger":
+            self._note(self.result.signed_out, "GET /hello greeted a valid session as a stranger")
+        elif status == 200 and body.get("message") != f"hello {self.profile.user_id}":
             self._cross("GET /hello greeted someone else")
 
     # --- plumbing ------------------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, payload: dict | None = None, *, expect: tuple[int, ...], token: bool = True):
+    def _mint(self, attempts: int = 3) -> str:
+        """A fresh token; the dev IdP is the harness here, not what is measured: a refused connection is retried."""
+        for attempt in range(attempts):
+            try:
+                return mint(self.idp, self.profile.body)
+            except RuntimeError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2)
+        raise AssertionError("unreachable")
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self._api.hostname, self._api.port, timeout=60)
+
+    def _call(self, method: str, path: str, payload: dict | None = None, *, expect: tuple[int, ...], token: bool = True,
+              route: str | None = None) -> tuple[int, dict]:
         headers = {"Content-Type": "application/json"} if payload is not None else {}
         if token:
             headers["Authorization"] = f"Bearer {self.token}"
         body = json.dumps(payload).encode() if payload is not None else None
-        started = time.perf_counter()
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        raw = response.read()
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        with self.lock:
-            self.result.latencies_ms.append(elapsed_ms)
-            self.result.statuses[response.status] += 1
-            if response.status not in expect:
-                self.result.unexpected.append(f"{self.profile.persona} {method} {path}: {response.status} {raw[:200]!r}")
+        started = time.monotonic()
         try:
-            return response.status, json.loads(raw) if raw else None
+            self.connection.request(method, quote(path), body=body, headers=headers)
+            response = self.connection.getresponse()
+            raw = response.read()
+            status = response.status
+        except (ConnectionError, http.client.HTTPException) as error:  # counted as a failure, not retried
+            self.connection.close()
+            self.connection = self._connect()
+            status, raw = 599, f"connection failed: {type(error).__name__}".encode()
+        call = Call(started, time.monotonic(), route or f"{method} {path}", status, status in expect)
+        with self.lock:
+            self.result.calls.append(call)
+            if status == 401:
+                self.result.signed_out.append(f"{self.profile.persona} {method} {path}: 401")
+            elif status not in expect and status < 500:
+                self.result.unexpected_calls.append((call, f"{self.profile.persona} {method} {path}: {status} {raw[:200]!r}"))
+        try:
+            answer = json.loads(raw) if raw else {}
         except ValueError:
-            return response.status, None
+            answer = {}
+        return status, answer if isinstance(answer, dict) else {}
 
     def _cross(self, what: str) -> None:
+        self._note(self.result.cross_tenant, what)
+
+    def _note(self, where: list[str], what: str) -> None:
         with self.lock:
-            self.result.cross_tenant.append(f"client {self.number} ({self.profile.persona}): {what}")
+            where.append(f"client {self.number} ({self.profile.persona}): {what}")
 
 
-def run_load(api: str, idp: str, *, clients: int = 20, requests_per_client: int = 50, seed: int = 7, token_every: int = 25) -> LoadResult:
-    """Run the load against a running stack and return what was measured and found."""
-    result = LoadResult()
-    registry = _Registry()
+def _items(body: dict) -> list[dict]:
+    items = body.get("items")
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+
+def make_clients(api: str, idp: str, count: int, ledger: Ledger, result: LoadResult, *, seed: int = 7,
+                 token_every: int = 25) -> list[Client]:
     lock = threading.Lock()
-    workers = []
-    for number in range(clients):
-        persona, workspace = _PROFILES[number % len(_PROFILES)]
-        profile = _Profile(persona, find_persona(persona).token_request(workspace_id=workspace))
-        workers.append(_Client(number, profile, api, idp, registry, result, lock, seed, token_every))
+    run_id = f"{seed}x{os.getpid()}x{int(time.time() * 1000) % 10**8}"
+    return [Client(n, Profile.of(*PROFILES[n % len(PROFILES)]), api, idp, ledger, result, lock, seed, token_every, run_id)
+            for n in range(count)]
+
+
+def run_clients(clients: list[Client], *, requests: int | None = None, stop: threading.Event | None = None) -> None:
+    """Run every client in its own thread until done; RuntimeError if any client failed."""
     errors: list[BaseException] = []
 
-    def work(client: _Client) -> None:
+    def work(client: Client) -> None:
         try:
-            client.run(requests_per_client)
+            client.run(requests, stop)
         except BaseException as error:  # noqa: BLE001 - reported below, the run is then a failure
             errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(client,)) for client in workers]
-    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(client,), name=f"load-client-{client.number}") for client in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    result.elapsed_seconds = time.perf_counter() - started
     if errors:
         raise RuntimeError(f"{len(errors)} client(s) failed; first: {errors[0]!r}")
+
+
+def tenant_tokens(idp: str) -> dict[tuple[str | None, str | None], str]:
+    """A token per (organization, workspace) of the load's profiles: the read-back reads as each tenant."""
+    tokens = {}
+    for persona, workspace in PROFILES:
+        profile = Profile.of(persona, workspace)
+        tokens.setdefault((profile.organization, profile.workspace), mint(idp, profile.body))
+    return tokens
+
+
+def run_load(api: str, idp: str, *, clients: int = 32, requests_per_client: int = 100, seed: int = 7,
+             token_every: int = 25, admin: str | None = None, warmup_requests: int = 0) -> LoadResult:
+    """Run the load against a running stack, read every acknowledged write back, return what was found.
+
+    ``warmup_requests`` per client go first, checked like the rest but not timed: the cold starts
+    they cause queue behind local_stack.lambda_runtime's cold-start gate, a local artefact.
+    """
+    result = LoadResult()
+    ledger = Ledger()
+    workers = make_clients(api, idp, clients, ledger, result, seed=seed, token_every=token_every)
+    if warmup_requests:
+        run_clients(workers, requests=warmup_requests)
+    result.started = time.monotonic()
+    run_clients(workers, requests=requests_per_client)
+    result.elapsed_seconds = time.monotonic() - result.started
+    result.read_back = read_back(api, ledger, tenant_tokens(idp))
+    if admin:
+        result.peak_concurrency = {name: f["peak_concurrency"] for name, f in stack_stats(admin)["functions"].items()}
     return result
 
 
-@contextmanager
-def _own_stack() -> Iterator[tuple[str, str]]:
-    """``python -m local_stack`` on free loopback ports, stopped afterwards."""
-    import os
-    import signal
+def stack_stats(admin: str) -> dict:
+    with urllib.request.urlopen(f"{admin}/stats", timeout=10) as response:  # noqa: S310 - a loopback URL
+        return json.load(response)
 
-    env = {**os.environ, "PORT": "0", "WACHT_DEV_IDP_PORT": "0", "WACHT_BACKEND_API_PORT": "0",
-           "LOCAL_STACK_ADMIN_PORT": "0", "LOCAL_DYNAMODB_PORT": "0", "PYTHONUNBUFFERED": "1"}
+
+@contextmanager
+def own_stack(env: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]:
+    """``python -m local_stack`` on free loopback ports (plus ``env``), stopped afterwards; yields its URLs."""
+    environment = {**os.environ, "PORT": "0", "WACHT_DEV_IDP_PORT": "0", "WACHT_BACKEND_API_PORT": "0",
+                   "LOCAL_STACK_ADMIN_PORT": "0", "LOCAL_DYNAMODB_PORT": "0", "PYTHONUNBUFFERED": "1", **(env or {})}
     log_path = Path(tempfile.mkdtemp(prefix="local-stack-load-")) / "stack.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "local_stack"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, cwd=Path(__file__).resolve().parent.parent)
+        process = subprocess.Popen([sys.executable, "-m", "local_stack"], env=environment, stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=_PROJECT_ROOT)
     try:
         deadline = time.monotonic() + 60
         urls = None
@@ -301,53 +438,61 @@ def _own_stack() -> Iterator[tuple[str, str]]:
                 if line.startswith(_READY_PREFIX):
                     urls = json.loads(line[len(_READY_PREFIX):])
             time.sleep(0.05)
-        yield urls["api"], urls["idp"]
+        print(f"stack log: {log_path}", file=sys.stderr, flush=True)
+        yield urls
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            process.wait(15)
+            process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
 
 
+def check_loopback(parser: argparse.ArgumentParser, *urls: str | None) -> None:
+    for url in filter(None, urls):
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+            parser.error(f"this run is loopback only: {url}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local_stack.load", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--requests", type=int, default=50, help="requests per client")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=100, help="requests per client")
     parser.add_argument("--token-every", type=int, default=25, help="mint a new session token every N requests")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--warmup", type=int, default=11, help="untimed requests per client first (11: every route once)")
     parser.add_argument("--api", help="a running stack's API origin (default: start a stack for the run)")
     parser.add_argument("--idp", help="that stack's dev IdP origin")
+    parser.add_argument("--admin", help="that stack's admin origin (for peak concurrency; optional)")
     args = parser.parse_args(argv)
     for name in ("clients", "requests", "token_every"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0 <= args.warmup <= 1000:
+        parser.error("--warmup must be between 0 and 1000")
+    if args.clients > 256 or args.requests > 100_000:
+        parser.error("bounded run: at most 256 clients and 100000 requests per client")
     if bool(args.api) != bool(args.idp):
         parser.error("give both --api and --idp, or neither")
-    for url in filter(None, (args.api, args.idp)):
-        if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
-            parser.error(f"the load run is loopback only: {url}")
+    check_loopback(parser, args.api, args.idp, args.admin)
 
-    def go(api: str, idp: str) -> LoadResult:
+    def go(api: str, idp: str, admin: str | None) -> LoadResult:
         print(f"load: {args.clients} clients x {args.requests} requests against {api}", file=sys.stderr, flush=True)
         return run_load(api, idp, clients=args.clients, requests_per_client=args.requests, seed=args.seed,
-                        token_every=args.token_every)
+                        token_every=args.token_every, admin=admin, warmup_requests=args.warmup)
 
     if args.api:
-        result = go(args.api, args.idp)
+        result = go(args.api, args.idp, args.admin)
     else:
-        with _own_stack() as (api, idp):
-            result = go(api, idp)
-    summary = result.summary()
-    print(f"{summary['requests']} requests in {summary['seconds']} s: {summary['requests_per_second']} req/s, "
-          f"p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms; statuses {summary['statuses']}; "
-          f"5xx {summary['server_errors']}, cross-tenant {summary['cross_tenant_results']}, "
-          f"unexpected {summary['unexpected_statuses']}")
-    for line in (result.cross_tenant + result.unexpected)[:20]:
+        with own_stack({"LOCAL_LAMBDA_CONCURRENCY": str(max(10, min(args.clients, 1000)))}) as urls:
+            result = go(urls["api"], urls["idp"], urls["admin"])
+    for line in result.failures()[:20]:
         print(f"  {line}")
-    print(json.dumps(summary))
-    return 0 if not (result.server_errors or result.cross_tenant or result.unexpected) else 1
+    print(json.dumps(result.summary()), file=sys.stderr)
+    print(f"load: {result.line()}", flush=True)
+    failed = result.server_errors or result.failures()
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

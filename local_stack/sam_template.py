@@ -52,6 +52,8 @@ class FunctionSpec:
     """Local folders of the function's layers, in order (Lambda mounts each under /opt/python)."""
     timeout_seconds: int = 3
     memory_mb: int = 128
+    reserved_concurrency: int | None = None
+    """ReservedConcurrentExecutions as deployed with the given parameters; None when the template sets none."""
 
 
 def load_source(path: Path = TEMPLATE_PATH) -> dict:
@@ -79,8 +81,9 @@ def _translate_cached(parameters: tuple, path: str, region: str) -> dict:
     os.environ.setdefault("AWS_DEFAULT_REGION", region)  # the translator builds its own boto3 session
 
     source = load_source(Path(path))
-    for resource in source.get("Resources", {}).values():
-        properties = resource.get("Properties", {})
+    sections = [resource.get("Properties", {}) for resource in source.get("Resources", {}).values()]
+    sections.append(source.get("Globals", {}).get("Function", {}))  # a CodeUri may be global too
+    for properties in sections:
         for key in ("CodeUri", "ContentUri"):
             if isinstance(properties.get(key), str):  # local folders become dummy S3 locations
                 properties[key] = f"s3://local-bucket/{properties[key].strip('/')}"
@@ -118,9 +121,16 @@ def preflight_paths(translated: dict) -> dict[str, dict]:
     return {path: methods["options"] for path, methods in api_body(translated)["paths"].items() if "options" in methods}
 
 
+def security_schemes(translated: dict) -> dict[str, dict]:
+    """Name -> security scheme: OpenAPI 3 keeps them under ``components.securitySchemes``,
+    Swagger 2.0 under ``securityDefinitions`` (the template uses 3.0, which has no extra stage)."""
+    body = api_body(translated)
+    return {**body.get("securityDefinitions", {}), **body.get("components", {}).get("securitySchemes", {})}
+
+
 def authorizers(translated: dict) -> dict[str, AuthorizerSpec]:
     specs = {}
-    for name, definition in api_body(translated).get("securityDefinitions", {}).items():
+    for name, definition in security_schemes(translated).items():
         config = definition.get("x-amazon-apigateway-authorizer")
         if not config:
             continue
@@ -160,7 +170,8 @@ def function_spec(source: dict, translated: dict, logical_id: str, parameters: d
     code_uri = source["Resources"][logical_id]["Properties"].get("CodeUri") or source.get("Globals", {}).get("Function", {}).get("CodeUri")
     properties = translated["Resources"][logical_id]["Properties"]
     variables = properties.get("Environment", {}).get("Variables", {})
-    environment = {name: str(resolve(value, parameters, resource_names)) for name, value in variables.items()}
+    holds = conditions(source, parameters)
+    environment = {name: str(resolve(value, parameters, resource_names, holds)) for name, value in variables.items()}
     return FunctionSpec(
         logical_id,
         PROJECT_ROOT / code_uri,
@@ -169,6 +180,7 @@ def function_spec(source: dict, translated: dict, logical_id: str, parameters: d
         layer_dirs=_layer_dirs(source, logical_id),
         timeout_seconds=int(properties.get("Timeout", 3)),
         memory_mb=int(properties.get("MemorySize", 128)),
+        reserved_concurrency=_optional_int(resolve(properties.get("ReservedConcurrentExecutions"), parameters, resource_names, holds)),
     )
 
 
@@ -183,18 +195,38 @@ def stage_name(translated: dict, parameters: dict[str, str]) -> str:
 
 
 def _layer_dirs(source: dict, logical_id: str) -> tuple[Path, ...]:
-    """Local ContentUri folders of the function's layers (Globals first, as SAM merges lists)."""
+    """Import roots of the function's layers, in order (Globals first, as SAM merges lists).
+
+    A layer is its ContentUri folder plus, for each local package its requirements.txt names
+    (``./packages/wacht-auth``: a path from the project root, as ``sam build`` reads it), that
+    package's import root: what ``sam build`` installs into the layer, read from the source so
+    local runs always see the code as it is now.
+    """
     resources = source.get("Resources", {})
     references = list(source.get("Globals", {}).get("Function", {}).get("Layers", []))
     references += resources[logical_id]["Properties"].get("Layers", [])
-    folders = []
+    folders: list[Path] = []
     for reference in references:
         name = reference.get("Ref") if isinstance(reference, dict) else None
         layer = resources.get(name, {}) if name else {}
         content_uri = layer.get("Properties", {}).get("ContentUri")
         if layer.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(content_uri, str):
             folders.append(PROJECT_ROOT / content_uri)
+            folders.extend(local_package_roots(PROJECT_ROOT / content_uri / "requirements.txt"))
     return tuple(folders)
+
+
+def local_package_roots(requirements: Path) -> tuple[Path, ...]:
+    """Import roots (``src/`` when the package has one) of the local paths in a requirements file."""
+    if not requirements.is_file():
+        return ()
+    roots = []
+    for line in requirements.read_text().splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry.startswith(("./", "../")):
+            package = (PROJECT_ROOT / entry).resolve()
+            roots.append(package / "src" if (package / "src").is_dir() else package)
+    return tuple(roots)
 
 
 def table_definitions(source: dict) -> dict[str, dict]:
@@ -216,12 +248,64 @@ def table_definitions(source: dict) -> dict[str, dict]:
     return tables
 
 
-def resolve(value: Any, parameters: dict[str, str], resource_names: dict[str, str] | None = None) -> Any:
-    """Resolve the intrinsics the template uses in environment and header values: Ref and string Fn::Sub."""
+def conditions(source: dict, parameters: dict[str, str]) -> dict[str, bool]:
+    """Every entry of the template's ``Conditions`` evaluated for ``parameters`` (defaults fill the rest).
+
+    Understands what CloudFormation allows there: Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition
+    and Ref to a parameter. A Ref to an unknown parameter raises KeyError naming it.
+    """
+    values = {**parameter_defaults(source), **parameters}
+    definitions = source.get("Conditions", {})
+    results: dict[str, bool] = {}
+
+    def condition(name: str) -> bool:
+        if name not in results:
+            results[name] = bool(evaluate(definitions[name]))
+        return results[name]
+
+    def evaluate(node: Any) -> Any:
+        if not (isinstance(node, dict) and len(node) == 1):
+            return node
+        (function, argument), = node.items()
+        if function == "Ref":
+            if argument not in values:
+                raise KeyError(f"condition refers to unknown parameter {argument}")
+            return values[argument]
+        if function == "Condition":
+            return condition(argument)
+        if function == "Fn::Equals":
+            left, right = (str(evaluate(side)) for side in argument)
+            return left == right
+        if function == "Fn::Not":
+            return not evaluate(argument[0])
+        if function == "Fn::And":
+            return all(evaluate(part) for part in argument)
+        if function == "Fn::Or":
+            return any(evaluate(part) for part in argument)
+        raise ValueError(f"unsupported function in a condition: {function}")
+
+    return {name: condition(name) for name in definitions}
+
+
+def resolve(
+    value: Any,
+    parameters: dict[str, str],
+    resource_names: dict[str, str] | None = None,
+    holds: dict[str, bool] | None = None,
+) -> Any:
+    """Resolve the intrinsics the template uses in environment and header values: Ref, string
+    Fn::Sub, and Fn::If on a condition in ``holds`` (see ``conditions``)."""
     names = resource_names or {}
     if isinstance(value, dict) and len(value) == 1:
         (function, argument), = value.items()
+        if function == "Fn::If":
+            name, when_true, when_false = argument
+            if holds is None or name not in holds:
+                raise KeyError(f"cannot resolve Fn::If on condition {name}")
+            return resolve(when_true if holds[name] else when_false, parameters, names, holds)
         if function == "Ref":
+            if argument == "AWS::NoValue":
+                return None
             if argument in parameters:
                 return parameters[argument]
             if argument in names:
@@ -230,6 +314,10 @@ def resolve(value: Any, parameters: dict[str, str], resource_names: dict[str, st
         if function == "Fn::Sub" and isinstance(argument, str):
             return re.sub(r"\$\{([\w:.]+)\}", lambda m: str(resolve({"Ref": m.group(1)}, parameters, names)), argument)
     return value
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _unquote(value: Any) -> str:

@@ -3,6 +3,10 @@
 Everything about the API (routes, authorizer wiring and TTL, CORS, gateway responses, each
 function's environment, the tables) comes from template.yaml through local_stack.sam_template;
 only the values that differ locally (issuer, Backend API URL, table endpoint) are substituted.
+Each function gets a pool of execution environments (local_stack.lambda_runtime), capped by the
+template's ReservedConcurrentExecutions or else LOCAL_LAMBDA_CONCURRENCY. With
+LOCAL_STACK_FAULTS=1 the functions reach DynamoDB through a fault proxy and the admin port
+offers the fault switches (local_stack.faults) the chaos run uses.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
 
 from . import sam_template
 from .admin import AdminApi
@@ -18,13 +23,16 @@ from .backend_api import BackendApiStandIn
 from .config import StackConfig
 from .dev_idp import DevIdentityProvider
 from .dynamodb import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
+from .fault_proxy import FaultProxy
+from .faults import FaultSwitches
+from .frontend_hint import frontend_hint
 from .events import ApiIdentity
 from .gateway import LocalGateway
 from .http_service import HttpService
 from .lambda_runtime import LocalFunction
 from .routing import ApiDefinition
 
-__all__ = ["LocalStack", "READY_PREFIX", "StackUrls", "lambda_like_environ"]
+__all__ = ["LocalStack", "READY_PREFIX", "StackUrls", "concurrency_limit", "lambda_like_environ"]
 
 READY_PREFIX = "local-stack ready: "
 """Followed by the StackUrls as JSON on one line: what tests/support/stack.py waits for."""
@@ -62,6 +70,7 @@ class LocalStack:
         self.urls: StackUrls | None = None
         self._services: list[HttpService] = []
         self._dynamodb: EmbeddedDynamoDB | None = None
+        self._dynamodb_proxy: FaultProxy | None = None
 
     def start(self) -> StackUrls:
         """Start every server; on any failure stop what started and re-raise."""
@@ -87,6 +96,11 @@ class LocalStack:
         if config.authorizer_ttl_seconds is not None:
             parameters["AuthorizerCacheTtlSeconds"] = str(config.authorizer_ttl_seconds)
         translated = sam_template.translate(parameters, region=config.region)
+        function_endpoint = endpoint
+        if config.fault_injection:
+            upstream = urlsplit(endpoint)
+            self._dynamodb_proxy = FaultProxy(upstream.hostname or "127.0.0.1", upstream.port or 80).start()
+            function_endpoint = self._dynamodb_proxy.origin
         tables = {logical_id: f"{STACK_NAME}-{logical_id}" for logical_id in sam_template.table_definitions(source)}
         ensure_tables(endpoint, config.region,
                       {tables[k]: v for k, v in sam_template.table_definitions(source).items()})
@@ -94,14 +108,16 @@ class LocalStack:
         for logical_id in sam_template.function_ids(source):
             spec = sam_template.function_spec(source, translated, logical_id, parameters, tables)
             self.functions[logical_id] = LocalFunction(
-                spec, self._function_environment(spec, endpoint), region=config.region, account_id=ACCOUNT_ID
+                spec, self._function_environment(spec, function_endpoint), region=config.region, account_id=ACCOUNT_ID,
+                concurrency_limit=concurrency_limit(spec, config),
             )
         api = ApiDefinition.from_template(translated, parameters)
         self.gateway = LocalGateway(api, self.functions, ApiIdentity(config.region, ACCOUNT_ID, API_ID, api.stage),
                                     access_log=_access_log)
         gateway_service = HttpService("api", self.gateway.handle, config.api_port).start()
         self._services.append(gateway_service)
-        admin = AdminApi(self.gateway, self.functions, self.idp).serve(config.admin_port)
+        faults = FaultSwitches(self.idp, self.backend_api, self._dynamodb_proxy) if self._dynamodb_proxy else None
+        admin = AdminApi(self.gateway, self.functions, self.idp, faults=faults).serve(config.admin_port)
         self._services.append(admin)
         self.urls = StackUrls(gateway_service.origin, self.idp.issuer or "", backend.origin, endpoint, admin.origin)
         return self.urls
@@ -133,12 +149,23 @@ class LocalStack:
         for service in reversed(self._services):
             service.stop()
         self._services.clear()
+        for function in self.functions.values():
+            function.close()
+        if self._dynamodb_proxy is not None:
+            self._dynamodb_proxy.stop()
+            self._dynamodb_proxy = None
         if self._dynamodb is not None:
             self._dynamodb.stop()
             self._dynamodb = None
 
     def missing_functions(self) -> list[str]:
         return [name for name, function in self.functions.items() if not function.code_exists]
+
+
+def concurrency_limit(spec: sam_template.FunctionSpec, config: StackConfig) -> int:
+    """Environments the function may have: its ReservedConcurrentExecutions (0 throttles every
+    invocation, as on AWS) when the template sets one, else LOCAL_LAMBDA_CONCURRENCY."""
+    return spec.reserved_concurrency if spec.reserved_concurrency is not None else config.lambda_concurrency
 
 
 def _access_log(line: str) -> None:
@@ -169,5 +196,5 @@ Try it:
   curl -s {urls.api}/documents -H "Authorization: Bearer $TOKEN"
   curl -s -X POST {urls.api}/documents -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{{"title":"Hello"}}'
 Or mint a persona's token: TOKEN=$(.venv/bin/python -m local_stack.mint --persona alice)
-The example React app: `make frontend` in another terminal, then open http://localhost:5173
+{frontend_hint(config.allowed_origin, urls.api, urls.idp)}
 """

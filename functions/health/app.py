@@ -3,9 +3,10 @@
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from api_support import make_resolver
+from api_support import make_resolver, make_tracer
 
 logger = Logger()
+tracer = make_tracer()
 app = make_resolver(logger)
 
 
@@ -15,5 +16,6 @@ def health():
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event, context):
     return app.resolve(event, context)

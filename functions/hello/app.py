@@ -1,17 +1,19 @@
 """GET /hello: optional auth. No gateway authorizer: this function verifies a bearer token itself.
 
-A valid token: ``hello <userId>``. No token, or one we refuse: ``hello stranger``. When the key
-set cannot be had (KeysUnavailable) the answer is 503, not "stranger": an outage must never look
-like a sign-out, the same rule the authorizer follows.
+A valid token: ``hello <userId>``. No token, or anything we refuse (a bad token, a malformed
+header, several Authorization values): ``hello stranger``, never a 401. When the key set cannot
+be had (KeysUnavailable) the answer is 503, not "stranger": an outage must never look like a
+sign-out, the same rule the authorizer follows.
 """
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from api_support import make_resolver
-from wacht_auth import Settings, TokenVerifier, Unauthenticated, authorization_header, bearer_token
+from api_support import make_resolver, make_tracer, optional_session
+from wacht_auth import Settings, TokenVerifier
 
 logger = Logger()
+tracer = make_tracer()
 app = make_resolver(logger)
 
 VERIFIER = TokenVerifier.from_settings(Settings.from_environ())
@@ -19,19 +21,17 @@ if not VERIFIER.keys.prime():
     logger.error("JWKS fetch failed at cold start")
 
 
+def _log_refusal(refusal):
+    logger.info("optional token refused", extra={"reason": refusal.reason.value})
+
+
 @app.get("/hello")
 def hello():
-    header = authorization_header(app.current_event.raw_event)
-    if header is None:
-        return {"message": "hello stranger"}
-    try:
-        auth = VERIFIER.verify(bearer_token(header))
-    except Unauthenticated as refusal:
-        logger.info("optional token refused", extra={"reason": refusal.reason.value})
-        return {"message": "hello stranger"}
-    return {"message": f"hello {auth.user_id}"}
+    auth = optional_session(app.current_event.raw_event, VERIFIER, _log_refusal)
+    return {"message": f"hello {auth.user_id}" if auth else "hello stranger"}
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event, context):
     return app.resolve(event, context)

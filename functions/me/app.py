@@ -1,18 +1,19 @@
 """GET /me (the caller's session, from the authorizer context) and GET /whoami (their user from Wacht).
 
 The backend secret is fetched on the first /whoami, not at cold start, and cached (BackendSecret).
+/whoami answers only the allowlisted public fields (api_support.users).
 """
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
-from api_support import BackendSecret, current_auth, make_resolver
-from wacht_auth.wacht_api import WachtApi
+from api_support import UserDirectory, current_auth, current_budget, make_resolver, make_tracer
 
 logger = Logger()
+tracer = make_tracer()
 app = make_resolver(logger)
 
-WACHT_API = WachtApi.from_environ(BackendSecret.from_environ())
+USERS = UserDirectory.from_environ()
 
 
 @app.get("/me")
@@ -30,9 +31,10 @@ def me():
 
 @app.get("/whoami")
 def whoami():
-    return WACHT_API.get_user_details(current_auth(app).user_id)
+    return USERS.public_user(current_auth(app).user_id, current_budget(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event, context):
     return app.resolve(event, context)

@@ -4,16 +4,26 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 
-from api_support import DataTable, MemberRole, MemberStore, PageRequest, current_auth, make_resolver
+from api_support import (
+    DataTable,
+    MemberRole,
+    MemberStore,
+    PageRequest,
+    current_auth,
+    current_budget,
+    make_resolver,
+    make_tracer,
+)
 
 logger = Logger()
+tracer = make_tracer()
 app = make_resolver(logger)
 
 TABLE = DataTable.from_environ()
 
 
 def _store() -> MemberStore:
-    return MemberStore(TABLE, current_auth(app))
+    return MemberStore(TABLE.within(current_budget(app)), current_auth(app))
 
 
 @app.get("/members")
@@ -34,5 +44,6 @@ def delete_member(memberId: str):  # noqa: N803
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event, context):
     return app.resolve(event, context)

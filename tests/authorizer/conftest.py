@@ -33,17 +33,33 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def monotonic() -> FakeClock:
-    """The JWKS cache's clock (TTL, cooldown, grace)."""
+    """The JWKS cache's clock (TTL, cooldown, retry backoff, grace)."""
     return FakeClock(start=1000.0)
 
 
-def make_cache(server: JwksServer, monotonic: FakeClock, *, timeout: float = 1.0, **kwargs) -> JwksCache:
+@pytest.fixture
+def time_passes(clock, monotonic):
+    """Move both clocks together, as time does."""
+
+    def advance(seconds: float) -> None:
+        clock.advance(seconds)
+        monotonic.advance(seconds)
+
+    return advance
+
+
+def make_cache(
+    server: JwksServer, monotonic: FakeClock, *, timeout: float = 1.0, wall_clock: FakeClock | None = None, **kwargs
+) -> JwksCache:
+    if wall_clock is not None:
+        kwargs["wall_clock"] = wall_clock
     return JwksCache(lambda: fetch_jwks(server.jwks_url, timeout_seconds=timeout), clock=monotonic, **kwargs)
 
 
 @pytest.fixture
 def verifier(jwks_server, clock, monotonic) -> TokenVerifier:
-    return TokenVerifier(jwks_server.origin, make_cache(jwks_server, monotonic), clock=clock)
+    """Token checks and the cache's fetch times read the same fake wall clock."""
+    return TokenVerifier(jwks_server.origin, make_cache(jwks_server, monotonic, wall_clock=clock), clock=clock)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from api_routes import ROUTES
 from wacht_auth import (
-    ROUTES,
     Access,
     AuthContext,
     Forbidden,
@@ -65,8 +65,8 @@ def test_requirement_needs_its_permission_and_scope_together():
 
 def test_routes_behind_the_authorizer_refuse_no_session():
     with pytest.raises(Unauthenticated):
-        find_route("GET", "/me").requirement.enforce(None)
-    assert find_route("GET", "/hello").requirement.enforce(None) is None
+        find_route("GET", "/me", ROUTES).requirement.enforce(None)
+    assert find_route("GET", "/hello", ROUTES).requirement.enforce(None) is None
 
 
 def test_route_table_is_unique_and_every_route_names_a_function():
@@ -74,7 +74,7 @@ def test_route_table_is_unique_and_every_route_names_a_function():
     assert len(keys) == len(set(keys))
     assert all(route.function.endswith("Function") for route in ROUTES)
     with pytest.raises(KeyError):
-        find_route("PATCH", "/me")
+        find_route("PATCH", "/me", ROUTES)
 
 
 def test_gateway_context_round_trips_as_api_gateway_stringifies_it():

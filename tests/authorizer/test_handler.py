@@ -55,8 +55,13 @@ def invoke(module, evt: dict) -> tuple[object, str]:
             result = module.lambda_handler(evt, None)
         except Exception as error:  # noqa: BLE001 - the error itself is what we assert on
             result = error
-        module.DECISIONS.flush()
     return result, out.getvalue()
+
+
+def published_metrics(output: str) -> list[tuple[str, dict]]:
+    """(metric name, its blob) for every EMF line in ``output``."""
+    blobs = [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+    return [(metric["Name"], blob) for blob in blobs for directive in blob["_aws"]["CloudWatchMetrics"] for metric in directive["Metrics"]]
 
 
 @pytest.fixture
@@ -151,7 +156,7 @@ def test_a_key_newer_than_our_key_set_is_a_retryable_500_logged_as_a_warning(aut
     error, logs = invoke(authorizer, event(f"Bearer {rotated.sign(session_claims(server.origin))}"))
     assert isinstance(error, Exception) and str(error) != "Unauthorized"
     assert '"level":"WARNING"' in logs and '"level":"ERROR"' not in logs
-    assert '"KeyNotYetKnown"' in logs
+    assert [name for name, _ in published_metrics(logs)] == ["KeyNotYetKnown"]
 
 
 def test_header_name_is_case_insensitive(authorizer, server, key):
@@ -168,12 +173,25 @@ def test_jwks_outage_is_a_500_not_a_401_and_is_logged_as_an_error(monkeypatch, k
         error, logs = invoke(module, event(f"Bearer {key.sign(session_claims(down.origin))}"))
     assert isinstance(error, Exception) and str(error) != "Unauthorized"
     assert '"level":"ERROR"' in logs and "key set unavailable" in logs
-    assert '"KeysUnavailable"' in logs  # the outage metric was published at once
+    assert [name for name, _ in published_metrics(logs)] == ["KeysUnavailable"]  # in the invocation itself
 
 
 def test_malformed_method_arn_is_a_500(authorizer, server, key):
-    error, _ = invoke(authorizer, event(f"Bearer {key.sign(session_claims(server.origin))}", method_arn="nonsense"))
+    error, logs = invoke(authorizer, event(f"Bearer {key.sign(session_claims(server.origin))}", method_arn="nonsense"))
     assert isinstance(error, Exception) and str(error) != "Unauthorized"
+    assert [name for name, _ in published_metrics(logs)] == ["BadEvent"]
+
+
+def test_an_unexpected_error_is_a_500_logged_and_counted_as_internal_error(authorizer, server, key, monkeypatch):
+    def broken(event):
+        raise RuntimeError("a bug somewhere in the library")
+
+    monkeypatch.setattr(authorizer.AUTHORIZER, "authorize", broken)
+    token = key.sign(session_claims(server.origin))
+    error, logs = invoke(authorizer, event(f"Bearer {token}"))
+    assert isinstance(error, Exception) and str(error) != "Unauthorized"
+    assert '"level":"ERROR"' in logs and "unexpected error" in logs and token not in logs
+    assert [name for name, _ in published_metrics(logs)] == ["InternalError"]
 
 
 def test_valid_token_is_never_logged(authorizer, server, key, monkeypatch):
@@ -183,13 +201,16 @@ def test_valid_token_is_never_logged(authorizer, server, key, monkeypatch):
     assert "allowed" in logs and token not in logs and token.split(".")[1] not in logs
 
 
-def test_decisions_are_published_as_metrics(authorizer, server, key):
+def test_each_invocation_publishes_its_decision_in_the_invocation(authorizer, server, key):
     _, allow_logs = invoke(authorizer, event(f"Bearer {key.sign(session_claims(server.origin))}"))
     _, refusal_logs = invoke(authorizer, event("Bearer nope"))
-    logs = allow_logs + refusal_logs
-    emf = [json.loads(line) for line in logs.splitlines() if '"_aws"' in line]
-    names = {metric["Name"] for blob in emf for directive in blob["_aws"]["CloudWatchMetrics"] for metric in directive["Metrics"]}
-    assert {"Allow", "Unauthorized_malformed"} <= names
+    [(allow, allow_blob)] = published_metrics(allow_logs)
+    [(refusal, refusal_blob)] = published_metrics(refusal_logs)
+    assert (allow, allow_blob["_aws"]["CloudWatchMetrics"][0]["Dimensions"]) == ("Allow", [["service"]])
+    assert (refusal, refusal_blob["Reason"]) == ("Unauthorized", "malformed")
+    assert refusal_blob["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service"], ["service", "Reason"]]
+    assert allow_blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "WachtAuthorizer"
+    assert allow_blob["service"] == refusal_blob["service"] == "wacht-authorizer"
 
 
 def test_repeated_token_costs_no_new_verification(authorizer, server, key):
@@ -234,6 +255,6 @@ def test_authorizer_import_path_stays_light(monkeypatch, key):
     )
     root = APP.parent.parent
     env = {"PATH": "/usr/bin:/bin", "WACHT_DEPLOYMENT_URL": "https://f.example", "WACHT_JWKS": json.dumps(jwks(key)),
-           "PYTHONPATH": f"{root / 'authorizer'}:{root / 'layers' / 'common'}"}
+           "PYTHONPATH": f"{root / 'authorizer'}:{root / 'layers' / 'common'}:{root / 'packages' / 'wacht-auth' / 'src'}"}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

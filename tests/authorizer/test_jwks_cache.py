@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import inspect
+import json
 import threading
 import time
 
@@ -11,6 +14,20 @@ from tests.authorizer.conftest import make_cache
 from tests.support.tokens import SigningKey, jwks
 from wacht_auth import JwksCache, KeyNotYetKnown, KeysUnavailable, Reason, TokenVerifier, Unauthenticated, fetch_jwks
 from wacht_auth.jwks import USER_AGENT, JwksFetchError
+
+COOLDOWN = inspect.signature(JwksCache).parameters["cooldown_seconds"].default
+"""The short interval between refetches for an unknown kid (what production runs with)."""
+
+
+def forged(kid: str, *, iat: float | None) -> str:
+    """A token naming ``kid`` with a junk signature: what anyone can send."""
+    header = {"alg": "ES256", "kid": kid}
+    payload = {"sub": "u", "sid": "s", "exp": 4_000_000_000} | ({"iat": int(iat)} if iat is not None else {})
+
+    def encode(part: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+    return f"{encode(header)}.{encode(payload)}.c2lnbmF0dXJl"
 
 
 def test_keys_are_fetched_once_at_cold_start_and_not_per_request(jwks_server, verifier, es_key, claims):
@@ -25,12 +42,12 @@ def test_fetch_sends_its_own_user_agent(jwks_server, verifier):
     assert jwks_server.user_agents == [USER_AGENT]
 
 
-def test_new_kid_is_picked_up_by_a_refetch(jwks_server, verifier, es_key, claims, monotonic):
+def test_new_kid_is_picked_up_by_a_refetch(jwks_server, verifier, es_key, claims, time_passes):
     verifier.keys.prime()
     rotated = SigningKey("es-2")
     jwks_server.document = jwks(es_key, rotated)
-    monotonic.advance(31)  # past the cooldown since the cold-start fetch
-    assert verifier.verify(rotated.sign(claims)).user_id == claims["sub"]
+    time_passes(COOLDOWN)  # the cold-start fetch's cooldown is over: the first use refetches at once
+    assert verifier.verify(rotated.sign({**claims, "iat": int(verifier._clock())})).user_id == claims["sub"]
     assert jwks_server.requests == 2
 
 
@@ -45,20 +62,161 @@ def test_old_kid_is_dropped_after_the_ttl(jwks_server, verifier, es_key, claims,
     assert verifier.verify(rotated.sign(claims)).user_id == claims["sub"]
 
 
-def test_flood_of_unknown_kids_fetches_at_most_once_per_cooldown(jwks_server, verifier, claims, monotonic):
+def test_flood_of_unknown_kids_fetches_at_most_once_per_cooldown(jwks_server, verifier, claims, clock, time_passes):
     verifier.keys.prime()
-    monotonic.advance(31)  # the cold-start fetch's cooldown is over
-    strangers = [SigningKey(f"unknown-{i}") for i in range(5)]
-    for second in range(29):  # 120 requests with unknown kids spread over one cooldown
-        for index in range(4):
-            with pytest.raises(Unauthenticated):
-                verifier.verify(strangers[index % 5].sign({**claims, "sid": f"{second}-{index}"}))
-        monotonic.advance(1)
-    assert jwks_server.requests == 2  # the cold start + one refetch for the whole flood
-    monotonic.advance(2)
+    time_passes(COOLDOWN)  # the cold-start fetch's cooldown is over
+    for step in range(100):  # 10 requests a second for 10 s, each a new kid, each issued now
+        with pytest.raises(Unauthenticated) as caught:
+            verifier.verify(forged(f"unknown-{step}", iat=clock.now))
+        assert caught.value.reason is Reason.UNKNOWN_KID
+        time_passes(0.1)
+    assert jwks_server.requests == 1 + 2  # the cold start + one refetch per 5 s of flood
+
+
+def test_a_forged_kid_stream_gets_no_5xx_once_the_cold_start_window_is_over(jwks_server, verifier, clock, time_passes):
+    """A forged token with an unknown kid, issued 'now', every 100 ms for 20 minutes: the only 5xx
+    answers fall in the cooldown after the cold-start fetch; each refetch it causes answers 401."""
+    verifier.keys.prime()
+    fetched_at = [clock.now]  # wall times of the fetches
+    answers: list[tuple[float, str]] = []
+    for step in range(12_000):
+        requests_before = jwks_server.requests
+        try:
+            verifier.verify(forged(f"forged-{step % 7}", iat=clock.now))
+        except KeyNotYetKnown:
+            answers.append((clock.now, "5xx"))
+        except Unauthenticated as refusal:
+            assert refusal.reason is Reason.UNKNOWN_KID
+            answers.append((clock.now, "401"))
+        if jwks_server.requests > requests_before:
+            fetched_at.append(clock.now)
+        time_passes(0.1)
+    five_xx = [at for at, answer in answers if answer == "5xx"]
+    assert all(fetched_at[0] <= at < fetched_at[0] + COOLDOWN for at in five_xx)  # only right after the cold start
+    assert len(five_xx) <= COOLDOWN / 0.1  # 0.4 % of 12,000 answers, and none after the first 5 s
+    assert len(fetched_at) <= 1 + 1200 / COOLDOWN  # at most one fetch per cooldown
+    assert all(later - earlier > COOLDOWN - 0.01 for earlier, later in zip(fetched_at, fetched_at[1:]))  # float steps
+
+
+def test_the_5xx_window_after_a_ttl_refresh_is_at_most_the_cooldown(jwks_server, verifier, es_key, claims, clock, time_passes):
+    """A TTL refresh nobody asked for may just miss a rotation: a newer token gets a retryable 5xx,
+    for no longer than the cooldown; then the refetch decides (here: 401, the kid is not published)."""
+    verifier.keys.prime()
+    time_passes(600)  # the TTL is over: the next request, an ordinary one, refreshes
+    verifier.verify(es_key.sign({**claims, "iat": int(clock.now)}))
+    refreshed_at = clock.now
+    outcomes = []
+    for step in range(80):  # 8 s at 10 requests a second, each a new kid issued now
+        try:
+            verifier.verify(forged(f"new-{step}", iat=clock.now))
+            outcomes.append((clock.now - refreshed_at, "accepted"))
+        except KeyNotYetKnown:
+            outcomes.append((clock.now - refreshed_at, "5xx"))
+        except Unauthenticated:
+            outcomes.append((clock.now - refreshed_at, "401"))
+        time_passes(0.1)
+    five_xx = [since for since, answer in outcomes if answer == "5xx"]
+    assert five_xx and max(five_xx) < COOLDOWN
+    assert {answer for since, answer in outcomes if since > COOLDOWN - 1e-6} == {"401"}
+    assert jwks_server.requests == 3  # cold start, TTL refresh, one refetch when the cooldown ended
+
+
+def test_a_token_that_causes_the_ttl_refresh_is_checked_against_it(jwks_server, verifier, clock, time_passes):
+    """No 5xx window for a forged kid that arrives when the TTL is over: the refresh it triggers answers for it."""
+    verifier.keys.prime()
+    time_passes(600)
+    for step in range(20):
+        with pytest.raises(Unauthenticated):
+            verifier.verify(forged(f"forged-{step}", iat=clock.now))
+        time_passes(0.1)
+    assert jwks_server.requests == 2
+
+
+def test_a_rotated_key_is_accepted_within_the_cooldown_of_its_first_use(jwks_server, verifier, es_key, claims, clock, time_passes):
+    """A key rotated just after our (cold-start) fetch: a retryable 5xx, never a 401, until the
+    cooldown allows a refetch; then accepted."""
+    verifier.keys.prime()
+    rotated = SigningKey("es-2")
+    jwks_server.document = jwks(es_key, rotated)
+    time_passes(1)
+    first_use = clock.now
+    while True:
+        try:
+            verifier.verify(rotated.sign({**claims, "iat": int(clock.now), "sid": f"s{int(clock.now * 10)}"}))
+            break
+        except KeyNotYetKnown:
+            time_passes(0.5)
+    assert clock.now - first_use <= COOLDOWN
+    assert jwks_server.requests == 2
+
+
+def test_after_a_refetch_that_lacks_it_a_kid_is_401_until_the_next_refetch(jwks_server, verifier, es_key, claims, clock, time_passes):
+    """The trade-off that keeps forged kids from opening a 5xx window: a refetch answers for every
+    kid it lacks until the next one is allowed, so a key published right after a refetch made for
+    another (forged) kid is refused for at most the cooldown, then accepted."""
+    verifier.keys.prime()
+    time_passes(COOLDOWN)
     with pytest.raises(Unauthenticated):
-        verifier.verify(strangers[0].sign(claims))
+        verifier.verify(forged("forged", iat=clock.now))  # the refetch it causes
+    rotated = SigningKey("es-2")
+    jwks_server.document = jwks(es_key, rotated)
+    time_passes(1)
+    with pytest.raises(Unauthenticated) as caught:
+        verifier.verify(rotated.sign({**claims, "iat": int(clock.now)}))
+    assert caught.value.reason is Reason.UNKNOWN_KID
+    time_passes(COOLDOWN - 1)
+    assert verifier.verify(rotated.sign({**claims, "iat": int(clock.now), "sid": "later"})).session_id == "later"
     assert jwks_server.requests == 3
+
+
+def test_an_unknown_kid_issued_before_our_key_set_is_a_401_without_a_fetch(jwks_server, verifier, claims, clock, time_passes):
+    verifier.keys.prime()
+    time_passes(COOLDOWN + 1)
+    stale = forged("never-published", iat=clock.now - 60)  # issued a minute before our fetch: it was not published then
+    with pytest.raises(Unauthenticated) as caught:
+        verifier.verify(stale)
+    assert caught.value.reason is Reason.UNKNOWN_KID
+    assert jwks_server.requests == 1
+
+
+def test_an_unknown_kid_without_an_iat_is_a_401_without_a_fetch(jwks_server, verifier, time_passes):
+    verifier.keys.prime()
+    time_passes(COOLDOWN + 1)
+    with pytest.raises(Unauthenticated) as caught:
+        verifier.verify(forged("never-published", iat=None))
+    assert caught.value.reason is Reason.UNKNOWN_KID
+    assert jwks_server.requests == 1
+
+
+@pytest.mark.parametrize("kid", ["es-1", "unknown"])
+def test_a_token_from_the_future_is_a_401_before_any_key_lookup(jwks_server, verifier, claims, clock, kid):
+    jwks_server.mode = "error"  # a key lookup would be a 5xx: the future iat must be refused first
+    with pytest.raises(Unauthenticated) as caught:
+        verifier.verify(forged(kid, iat=clock.now + 60))
+    assert caught.value.reason is Reason.ISSUED_IN_FUTURE
+    assert jwks_server.requests == 0
+
+
+def test_concurrent_callers_with_unknown_kids_share_a_single_refetch(jwks_server, monotonic, clock):
+    cache = make_cache(jwks_server, monotonic, timeout=2.0, wall_clock=clock)
+    assert cache.prime()
+    monotonic.advance(COOLDOWN)
+    jwks_server.mode, jwks_server.delay = "slow", 0.3
+    outcomes: list[object] = []
+
+    def lookup(index: int) -> None:
+        try:
+            outcomes.append(cache.candidates(f"unknown-{index}", "ES256", clock.now + 6))
+        except Exception as error:  # noqa: BLE001 - recorded and asserted below
+            outcomes.append(error)
+
+    threads = [threading.Thread(target=lookup, args=(index,)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert jwks_server.requests == 2
+    assert all(isinstance(outcome, Unauthenticated) and outcome.reason is Reason.UNKNOWN_KID for outcome in outcomes)
 
 
 def test_concurrent_callers_share_a_single_fetch(jwks_server, monotonic):
@@ -86,6 +244,57 @@ def test_server_down_at_cold_start_is_an_outage_not_a_401(jwks_server, verifier,
     assert verifier.keys.prime() is False
     with pytest.raises(KeysUnavailable):
         verifier.verify(es_key.sign(claims))
+
+
+def test_after_a_failed_cold_start_fetch_retries_back_off_from_half_a_second(jwks_server, monotonic):
+    """No key set yet: attempts 0.5 s, 1 s, 2 s, … apart, up to 30 s; no fetch in between."""
+    jwks_server.mode = "error"
+    cache = make_cache(jwks_server, monotonic)
+    attempts = []
+    for _ in range(1040):  # 130 s in 0.125 s steps (exact in binary), a request at each
+        before = jwks_server.requests
+        assert cache.prime() is False
+        if jwks_server.requests > before:
+            attempts.append(monotonic.now)
+        monotonic.advance(0.125)
+    gaps = [round(later - earlier, 6) for earlier, later in zip(attempts, attempts[1:])]
+    assert gaps == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0]
+    with pytest.raises(KeysUnavailable):
+        cache.candidates("es-1", "ES256")  # in between: an outage, answered without a fetch
+
+
+def test_a_failed_cold_start_recovers_within_a_second_of_the_server_answering(jwks_server, verifier, es_key, claims, time_passes):
+    jwks_server.mode = "error"
+    assert verifier.keys.prime() is False  # the cold start fails
+    time_passes(0.5)
+    with pytest.raises(KeysUnavailable):
+        verifier.verify(es_key.sign(claims))  # second attempt, still down
+    time_passes(0.2)
+    jwks_server.mode = "ok"  # Wacht answers again
+    answered_again = 0.0
+    while True:
+        try:
+            auth = verifier.verify(es_key.sign({**claims, "sid": "back"}))
+            break
+        except KeysUnavailable:
+            time_passes(0.1)
+            answered_again += 0.1
+    assert auth.session_id == "back"
+    assert answered_again <= 1.0
+    assert jwks_server.requests == 3
+
+
+def test_a_success_resets_the_backoff(jwks_server, verifier, es_key, claims, monotonic):
+    jwks_server.mode = "error"
+    for _ in range(4):  # attempts at 0, 0.5, 1.5, 3.5 s: the next would wait 8 s
+        verifier.keys.prime()
+        monotonic.advance(verifier.keys.retry_delay_seconds)
+    jwks_server.mode = "ok"
+    assert verifier.keys.prime()
+    jwks_server.mode = "error"
+    monotonic.advance(600)  # TTL over: the refresh fails; stale keys still serve
+    assert verifier.verify(es_key.sign(claims)).user_id == claims["sub"]
+    assert verifier.keys.retry_delay_seconds == 0.5
 
 
 def test_unreachable_server_is_an_outage(es_key, claims, monotonic, clock):
@@ -172,24 +381,6 @@ def test_a_fetcher_that_raises_anything_is_an_outage(monotonic):
     assert cache.last_error == "key set fetch failed: RuntimeError"
 
 
-def test_a_token_newer_than_the_key_set_during_the_cooldown_is_a_5xx_not_a_401(jwks_server, verifier, es_key, claims, clock, monotonic):
-    """A key rotation seen within the refetch cooldown must not sign the user out."""
-    verifier.keys._wall_clock = clock  # the cache compares the token's iat with its own fetch time
-    verifier.keys.prime()
-    rotated = SigningKey("es-2")
-    jwks_server.document = jwks(es_key, rotated)
-    clock.advance(5)
-    monotonic.advance(5)
-    with pytest.raises(KeyNotYetKnown):
-        verifier.verify(rotated.sign({**claims, "iat": clock.now}))
-    # A token older than our key set with an unknown kid is simply not ours: 401.
-    with pytest.raises(Unauthenticated) as caught:
-        verifier.verify(SigningKey("never-published").sign({**claims, "iat": clock.now - 60, "exp": clock.now + 600}))
-    assert caught.value.reason is Reason.UNKNOWN_KID
-    monotonic.advance(26)  # the cooldown is over: the refetch finds the rotated key
-    assert verifier.verify(rotated.sign({**claims, "iat": clock.now, "sid": "after"})).session_id == "after"
-
-
 def test_default_fetch_timeout_is_at_most_three_seconds():
     assert fetch_jwks.__kwdefaults__["timeout_seconds"] <= 3.0
 
@@ -223,16 +414,20 @@ def test_stale_keys_are_dropped_after_the_grace_period(jwks_server, verifier, es
         verifier.verify(es_key.sign(claims))
 
 
-def test_unknown_kid_during_an_outage_is_a_5xx_not_a_401(jwks_server, verifier, claims, monotonic):
+def test_unknown_kid_during_an_outage_is_a_5xx_not_a_401(jwks_server, verifier, claims, clock, time_passes):
     verifier.keys.prime()
     jwks_server.mode = "error"
-    monotonic.advance(31)
+    time_passes(COOLDOWN)
     stranger = SigningKey("rotated-while-down")
     with pytest.raises(KeysUnavailable):
-        verifier.verify(stranger.sign(claims))
-    # Within the cooldown we do not hammer the server, and still do not call it a sign-out.
+        verifier.verify(stranger.sign({**claims, "iat": int(clock.now)}))
+    # Within the retry backoff we do not hammer the server, and still do not call it a sign-out.
     with pytest.raises(KeysUnavailable):
-        verifier.verify(stranger.sign({**claims, "sid": "again"}))
+        verifier.verify(stranger.sign({**claims, "iat": int(clock.now), "sid": "again"}))
+    assert jwks_server.requests == 2
+    # A token issued before our key set was fetched is not ours, outage or not.
+    with pytest.raises(Unauthenticated):
+        verifier.verify(stranger.sign({**claims, "iat": int(clock.now) - 60, "sid": "old"}))
     assert jwks_server.requests == 2
 
 
@@ -241,14 +436,14 @@ def test_flapping_server_answers_each_request_in_the_right_direction(jwks_server
     jwks_server.mode = "error"
     with pytest.raises(KeysUnavailable):
         verifier.verify(es_key.sign(claims))
-    monotonic.advance(31)
+    monotonic.advance(0.5)  # the first retry after a failed cold start
     jwks_server.mode = "ok"
     assert verifier.verify(es_key.sign({**claims, "sid": "up"})).session_id == "up"
     jwks_server.mode = "error"
     monotonic.advance(601)
     assert verifier.verify(es_key.sign({**claims, "sid": "stale"})).session_id == "stale"
     jwks_server.mode = "ok"
-    monotonic.advance(31)
+    monotonic.advance(0.5)
     assert verifier.verify(es_key.sign({**claims, "sid": "fresh"})).session_id == "fresh"
     assert jwks_server.requests == 4
 

@@ -1,11 +1,10 @@
-"""The expiring cache and the batched decision counter."""
+"""The expiring cache."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.support.servers import FakeClock
-from wacht_auth.decisions import DecisionCounter
 from wacht_auth.expiring import ExpiringCache
 
 
@@ -28,19 +27,3 @@ def test_expiring_cache_drops_the_oldest_beyond_its_bound():
 def test_expiring_cache_rejects_a_zero_bound():
     with pytest.raises(ValueError):
         ExpiringCache(0)
-
-
-def test_decisions_are_published_in_batches_and_outages_at_once():
-    clock = FakeClock(0.0)
-    published: list[dict] = []
-    counter = DecisionCounter(lambda counts: published.append(dict(counts)), interval_seconds=60, clock=clock)
-    for _ in range(3):
-        counter.count("Allow")
-    assert published == []
-    clock.advance(60)
-    counter.count("Allow")
-    assert published == [{"Allow": 4}]
-    counter.count("KeysUnavailable", urgent=True)
-    assert published[-1] == {"KeysUnavailable": 1}
-    counter.flush()
-    assert len(published) == 2  # nothing new: no empty blob

@@ -186,7 +186,11 @@ def test_not_yet_valid_token_is_refused(verifier, es_key, claims, clock):
 
 
 def test_token_issued_in_the_future_is_refused(verifier, es_key, claims, clock):
-    assert refused(verifier, es_key.sign({**claims, "iat": clock.now + 60})) is Reason.NOT_YET_VALID
+    assert refused(verifier, es_key.sign({**claims, "iat": clock.now + 60})) is Reason.ISSUED_IN_FUTURE
+
+
+def test_issue_time_within_the_clock_skew_is_accepted(verifier, es_key, claims, clock):
+    assert verifier.verify(es_key.sign({**claims, "iat": clock.now + 5})).user_id == claims["sub"]
 
 
 @pytest.mark.parametrize("issuer", ["https://evil.example", "{origin}/", "{origin}/path", "{origin_upper}"])

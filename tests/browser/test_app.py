@@ -146,7 +146,10 @@ def test_user_without_documents_write_sees_no_create_button_and_a_direct_attempt
 
     no_access = page.get_by_test_id("no-access")
     expect(no_access).to_contain_text("No access")
-    expect(no_access).to_contain_text(GATEWAY_FORBIDDEN)  # readable only because the 403 carries CORS headers
+    # The gateway's words do not say why; the app does, from Bob's session and the route's requirement.
+    expect(page.get_by_test_id("no-access-reason")).to_have_text("You need documents:write in this workspace")
+    page.get_by_text("Server's answer").click()
+    expect(page.get_by_test_id("no-access-server-message")).to_have_text(GATEWAY_FORBIDDEN)  # readable: the 403 carries CORS headers
     expect(page.get_by_test_id("user-name")).to_have_text("Bob Member")
     screenshot(page, "no-access")
 
@@ -269,7 +272,7 @@ def test_a_pagefrom_an_origin_the_api_does_not_allow_reports_cors_errors(
     assert log.cors_errors(), log.console_errors
 
 
-def test_a_user_without_a_workspace_sees_no_access_from_the_server(
+def test_a_user_without_a_workspace_is_told_to_choose_one_when_the_gateway_refuses(
     tab: tuple[Page, BrowserLog], app_url: str
 ):
     page, log = tab
@@ -278,7 +281,13 @@ def test_a_user_without_a_workspace_sees_no_access_from_the_server(
 
     open_screen(page, "Documents")
 
-    expect(page.get_by_test_id("no-access")).to_be_visible()
+    expect(page.get_by_test_id("no-access-reason")).to_have_text("Choose a workspace to see its documents")
     expect(page.get_by_role("link", name="New document")).to_have_count(0)
+    screenshot(page, "no-workspace")
+
+    open_screen(page, "Members")
+    expect(page.get_by_test_id("no-access-reason")).to_have_text("Choose an organization to see its members")
     assert [c.status for c in log.calls("GET", "/documents")] == [403]
+    assert [c.status for c in log.calls("GET", "/members")] == [403]
     assert log.cors_errors() == [] and log.failed_requests == []
+

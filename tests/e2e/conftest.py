@@ -7,7 +7,7 @@ import pytest
 from tests.support.stack import RunningStack, running_stack
 
 ALLOWED_ORIGIN = "http://localhost:5173"
-"""The template's AllowedOrigin default, which the stack keeps unless ALLOWED_ORIGIN is set."""
+"""The local stack's own AllowedOrigin (local_stack.config), kept unless ALLOWED_ORIGIN is set."""
 
 
 @pytest.fixture(scope="session")

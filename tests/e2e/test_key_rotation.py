@@ -1,9 +1,9 @@
 """Key rotation at the dev IdP, picked up by the warm authorizer through its JWKS refetch.
 
 Its own stack: rotating changes the signing key for every later token. The authorizer refetches
-the key set for an unknown kid at most once per cooldown (wacht_auth.JwksCache), so a token of
-the new key gets a retryable 500 (never a 401: that would sign the user out) until the cooldown
-since the last fetch has passed, then is accepted.
+the key set for an unknown kid at most once per cooldown (5 s, wacht_auth.JwksCache), so a token
+of the new key gets a retryable 500 (never a 401: that would sign the user out) until the cooldown
+since the cold-start fetch has passed, then is accepted.
 """
 
 from __future__ import annotations
@@ -40,13 +40,17 @@ def test_a_token_signed_by_the_rotated_key_is_accepted_once_the_authorizer_refet
         assert status == 200 and len(rotated["published"]) == 2  # the old key stays published
         after_rotation = stack.mint("alice")
 
-        # Within the cooldown the new kid cannot be checked yet, and the token is newer than our
-        # key set: a likely rotation, so a retryable 500, never a 401 that would sign the user out.
-        assert stack.request("GET", "/me", token=after_rotation)[0] == 500
-
-        _wait_out_the_refetch_cooldown(stack)
+        # Within the cooldown after the cold-start fetch the new kid cannot be checked yet, and the
+        # token is newer than our key set: a likely rotation, so a retryable 500, never a 401 that
+        # would sign the user out. (On a slow machine the cooldown may be over already: then the
+        # first use refetches and is accepted at once.)
         jwks_requests = stack.stats()["idp"]["jwks_requests"]
-        assert stack.request("GET", "/me", token=after_rotation)[0] == 200
+        status = stack.request("GET", "/me", token=after_rotation)[0]
+        assert status in (500, 200)
+        if status == 500:
+            assert stack.stats()["idp"]["jwks_requests"] == jwks_requests  # no refetch within the cooldown
+            _wait_out_the_refetch_cooldown(stack)
+            assert stack.request("GET", "/me", token=after_rotation)[0] == 200
         assert stack.stats()["idp"]["jwks_requests"] == jwks_requests + 1
 
         fresh_old_key_session = stack.mint("bob")  # signed by the new key too

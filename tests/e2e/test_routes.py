@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support.tokens import SigningKey, session_claims
+from api_routes import ROUTES
 from wacht_auth import gateway_routes
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +41,7 @@ def test_hello_greets_strangers_and_verified_users(stack, tokens):
     assert stack.request("GET", "/hello", token=tokens["alice"])[2] == {"message": "hello 72170182881052673"}
 
 
-@pytest.mark.parametrize("route", gateway_routes(), ids=lambda r: f"{r.method} {r.path}")
+@pytest.mark.parametrize("route", gateway_routes(ROUTES), ids=lambda r: f"{r.method} {r.path}")
 def test_every_protected_route_without_a_token_is_401_without_invoking_the_authorizer(stack, route):
     before = stack.authorizer_invocations()
     status, headers, body = stack.request(route.method, _concrete(route.path), body={} if route.method in ("POST", "PUT") else None)
@@ -96,8 +97,14 @@ def test_whoami_returns_the_user_from_the_backend_api_stand_in(stack, tokens):
     assert (body["id"], body["primary_email_address"]) == ("72170182881052675", "carol@globex.test")
 
 
-def test_whoami_for_a_user_wacht_does_not_know_is_404(stack):
+def test_whoami_works_for_any_user_the_dev_idp_mints_a_token_for(stack):
     stranger = stack.mint(sub="99999999999999999")
+    status, _, body = stack.request("GET", "/whoami", token=stranger)
+    assert (status, body["id"]) == (200, "99999999999999999")
+
+
+def test_whoami_for_a_user_wacht_does_not_know_is_404(stack):
+    stranger = stack.mint(sub="not-a-snowflake")  # the stand-in knows every decimal snowflake, nothing else
     assert stack.request("GET", "/whoami", token=stranger)[0] == 404
 
 

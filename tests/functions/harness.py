@@ -10,7 +10,8 @@ import importlib.util
 import itertools
 import json
 import sys
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -21,15 +22,23 @@ from local_stack.sam_template import function_spec, load_source, parameter_defau
 _LOADS = itertools.count()
 
 
-@dataclass(frozen=True)
+@dataclass
 class LambdaContext:
-    """The attributes Powertools' inject_lambda_context reads."""
+    """The attributes Powertools' inject_lambda_context reads, and the remaining time Lambda counts down."""
 
     function_name: str = "test-function"
     function_version: str = "$LATEST"
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:test-function"
     aws_request_id: str = "00000000-0000-0000-0000-000000000001"
+    timeout_seconds: float = 10.0
+    _deadline: float = field(default=0.0, repr=False)
+
+    def __post_init__(self) -> None:
+        self._deadline = time.monotonic() + self.timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @dataclass(frozen=True)
@@ -43,14 +52,18 @@ class Answer:
 class LoadedFunction:
     """A function's module, loaded once; ``invoke(event)`` calls its handler like Lambda does."""
 
-    def __init__(self, logical_id: str, module: ModuleType, handler: str, environment: dict[str, str]) -> None:
+    def __init__(self, logical_id: str, module: ModuleType, handler: str, environment: dict[str, str], timeout_seconds: float = 10.0) -> None:
         self.logical_id = logical_id
+        self.timeout_seconds = timeout_seconds
+        """The template's Timeout: each invocation's context counts down from it, as Lambda's does."""
         self.module = module
         self.handler = getattr(module, handler.rpartition(".")[2])
         self.environment = environment
 
-    def invoke(self, event: dict[str, Any]) -> Answer:
-        response = self.handler(event, LambdaContext())
+    def invoke(self, event: dict[str, Any], *, timeout_seconds: float | None = None) -> Answer:
+        """Call the handler; ``timeout_seconds`` overrides the template's Timeout for this invocation."""
+        context = LambdaContext(function_name=self.logical_id, timeout_seconds=timeout_seconds or self.timeout_seconds)
+        response = self.handler(event, context)
         raw = response.get("body") or ""
         try:
             body = json.loads(raw) if raw else raw
@@ -82,4 +95,4 @@ def load_function(
             patch.setenv(name, value)
         sys.modules[module_name] = module
         module_spec.loader.exec_module(module)
-    return LoadedFunction(logical_id, module, spec.handler, environment)
+    return LoadedFunction(logical_id, module, spec.handler, environment, spec.timeout_seconds)

@@ -1,10 +1,12 @@
-"""Real HTTP servers on 127.0.0.1 for the dependencies the functions call: Wacht's Backend API,
-and a DynamoDB endpoint that does nothing but throttle."""
+"""Real servers on 127.0.0.1 for the dependencies the functions call: Wacht's Backend API (which
+can also drip its answer), a DynamoDB endpoint that does nothing but throttle, and a socket that
+accepts connections and never answers (a hung DynamoDB, Secrets Manager or SSM endpoint)."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +21,7 @@ class _Server:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        self.closed = threading.Event()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -28,13 +31,21 @@ class _Server:
                 with owner._lock:
                     owner.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
                 status, headers, payload = owner.respond(self.command, self.path, dict(self.headers), body)
+                drip = owner.drip_interval_seconds(self.path)
                 try:
                     self.send_response(status)
                     for name, value in headers.items():
                         self.send_header(name, value)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
-                    self.wfile.write(payload)
+                    if drip is None:
+                        self.wfile.write(payload)
+                        return
+                    for index in range(len(payload)):  # one byte per interval: each read is quick, the whole is not
+                        self.wfile.write(payload[index : index + 1])
+                        self.wfile.flush()
+                        if owner.closed.wait(drip):
+                            return
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
 
@@ -51,11 +62,16 @@ class _Server:
     def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         raise NotImplementedError
 
+    def drip_interval_seconds(self, path: str) -> float | None:
+        """Seconds between the body's bytes; None sends the body at once."""
+        return None
+
     def __enter__(self):
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        self.closed.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -73,7 +89,8 @@ class WachtApiServer(_Server):
 
     ``secret`` is the only key it accepts (401 otherwise). ``mode`` makes it misbehave:
     "ok", "forbidden" (403), "rate_limited" (429), "error" (500), "garbage" (200, not JSON),
-    "slow" (sleeps ``delay`` seconds before answering).
+    "slow" (sleeps ``delay`` seconds before answering), "drip" (answers at once, then sends the
+    body one byte per ``delay`` seconds), "nested" (200, JSON nested deeper than a parser's recursion).
     """
 
     def __init__(self, secret: str, users: dict[str, dict] | None = None) -> None:
@@ -83,8 +100,13 @@ class WachtApiServer(_Server):
         self.mode = "ok"
         self.delay = 2.0
 
+    def drip_interval_seconds(self, path: str) -> float | None:
+        return self.delay if self.mode == "drip" else None
+
     def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         mode = self.mode
+        if mode == "nested":
+            return 200, {"Content-Type": "application/json"}, b"[" * 100_000 + b"]" * 100_000
         if mode == "slow":
             time.sleep(self.delay)
         authorization = headers.get("Authorization", "")
@@ -122,7 +144,17 @@ def wacht_user(user_id: str, first_name: str = "Ada", last_name: str = "Lovelace
         "disabled": False,
         "created_at": "2026-01-01T00:00:00Z",
         "updated_at": "2026-01-01T00:00:00Z",
+        **BACKEND_ONLY_FIELDS,
     }
+
+
+BACKEND_ONLY_FIELDS = {
+    "private_metadata": {"stripe_customer": "cus_backend_only"},
+    "unsafe_metadata": {"note": "backend-only"},
+    "last_sign_in_ip": "198.51.100.23",
+    "backup_codes": ["backend-only-code"],
+}
+"""Fields a Backend API user object may carry that must never reach a browser."""
 
 
 class ThrottlingDynamoDB(_Server):
@@ -134,3 +166,42 @@ class ThrottlingDynamoDB(_Server):
             "message": "The level of configured provisioned throughput for the table was exceeded.",
         }
         return 400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(error).encode()
+
+
+class HangingServer:
+    """A TCP endpoint on 127.0.0.1 that accepts every connection and never answers (nor closes it).
+
+    What a stuck DynamoDB, Secrets Manager or SSM endpoint looks like to the SDK: the connect
+    succeeds at once, and every read waits for its timeout. ``connections`` counts accepts.
+    """
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            self._held.append(connection)
+
+    def __enter__(self) -> HangingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        for connection in self._held:
+            connection.close()
+        self._listener.close()

@@ -263,3 +263,12 @@ def test_document_id_that_could_not_be_ours_is_400(documents, document_id):
     for answer in (get(documents, auth, document_id), delete(documents, auth, document_id)):
         assert answer.status == 400
         assert answer.body == {"message": "documentId must be 1 to 128 letters, digits, '-' or '_'"}
+
+
+def test_a_deeply_nested_body_is_a_400_not_a_500(documents):
+    # ~40 KB of brackets, under the 64 KB cap: deeper than the JSON parser's recursion limit.
+    nested = '{"title": "t", "body": ' + "[" * 20_000 + "]" * 20_000 + "}"
+    answer = documents.invoke(proxy_event("POST", "/documents", auth=writer(), body=nested))
+    assert answer.status == 400
+    assert answer.body == {"message": "request body is nested too deeply"}
+    assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN

@@ -1,4 +1,5 @@
-"""DynamoDB that keeps throttling, or cannot be reached: the SDK retries, then the caller gets a 503."""
+"""DynamoDB that keeps throttling, or cannot be reached: retried within the invocation's budget, then a 503.
+(A DynamoDB that accepts and never answers: test_time_budgets.py.)"""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from tests.functions.harness import load_function
 from tests.functions.servers import ThrottlingDynamoDB
 
 AUTH = session_of(organization=new_id(), workspace=new_id(), organization_permissions=("members:manage",), workspace_permissions=("documents:write",))
-# One call per DynamoDB operation the functions use (Query, PutItem, GetItem, DeleteItem); each
-# costs the SDK's real backoff (about 1.5 s on average), so the list stays this short.
+# One call per DynamoDB operation the functions use (Query, PutItem, GetItem, DeleteItem).
 CALLS = [
     ("DocumentsFunction", proxy_event("GET", "/documents", auth=AUTH)),
     ("DocumentsFunction", proxy_event("POST", "/documents", auth=AUTH, body={"title": "t"})),
@@ -36,13 +36,13 @@ def throttled_functions(throttling, parameters, table_name, local_environment):
 
 
 @pytest.mark.parametrize(("function", "event"), CALLS, ids=[f"{e['httpMethod']} {e['resource']}" for _, e in CALLS])
-def test_persistent_throttling_is_retried_by_the_sdk_then_answered_503(throttling, throttled_functions, function, event):
+def test_persistent_throttling_is_retried_then_answered_503(throttling, throttled_functions, function, event):
     before = len(throttling.requests)
     answer = throttled_functions[function].invoke(event)
     assert answer.status == 503
     assert answer.body == {"message": "service temporarily unavailable, retry later"}
     assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
-    assert len(throttling.requests) - before == MAX_ATTEMPTS  # the first call and the SDK's retries
+    assert len(throttling.requests) - before == MAX_ATTEMPTS  # the first call and the retries the budget allows
 
 
 def test_dynamodb_that_cannot_be_reached_is_503(parameters, table_name, local_environment):

@@ -10,7 +10,7 @@ import pytest
 
 from api_support import DataTable
 from local_stack.sam_template import PROJECT_ROOT, api_routes, translate
-from wacht_auth import ROUTES
+from api_routes import ROUTES
 
 EVENTS_DIR = PROJECT_ROOT / "events" / "api"
 EXPECTED_STATUS = {
@@ -27,6 +27,10 @@ EXPECTED_STATUS = {
     "members-list": 200,
     "members-put": 200,
     "members-delete": 204,
+    # Behind a custom domain with a base path mapping: path /v1/documents/..., resource /documents/{documentId}.
+    "documents-get-behind-base-path": 200,
+    "members-list-behind-base-path": 200,
+    "health-behind-base-path": 200,
 }
 SAMPLE_DOCUMENT = {"workspace": "72170190012345777", "id": "018f2a3b4c5d0123456789abcdef"}
 SAMPLE_MEMBER = {"organization": "72170190012345601", "id": "72170182881052699"}

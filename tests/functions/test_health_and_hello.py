@@ -67,3 +67,31 @@ def test_hello_when_the_key_set_cannot_be_had_is_503_not_a_stranger(parameters, 
     assert answer.body == {"message": "authentication temporarily unavailable, retry later"}
     assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
     assert anonymous.body == {"message": "hello stranger"}  # no token: nothing to verify, no outage to report
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["valid", "Bearer garbage"],
+        ["valid", "valid-other-user"],
+        ["Bearer garbage", "Basic dXNlcjpwYXNz"],
+    ],
+    ids=["valid-beside-garbage", "two-valid-tokens", "two-bad-values"],
+)
+def test_hello_with_several_authorization_values_greets_a_stranger_never_401(functions, jwks_server, signing_key, values):
+    tokens = {
+        "valid": "Bearer " + signing_key.sign(session_claims(jwks_server.origin, sub=new_id())),
+        "valid-other-user": "Bearer " + signing_key.sign(session_claims(jwks_server.origin, sub=new_id())),
+    }
+    values = [tokens.get(value, value) for value in values]
+    event = proxy_event("GET", "/hello", headers={"Authorization": values[0]})
+    event["multiValueHeaders"]["Authorization"] = values
+    answer = functions["HelloFunction"].invoke(event)
+    assert answer.status == 200
+    assert answer.body == {"message": "hello stranger"}
+    assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+
+
+@pytest.mark.parametrize("header", ["Bearer " + "a" * 9000, "Bearer a.b.c", "bearer", "Bearer \x00"], ids=["oversized", "three-garbage-parts", "scheme-only", "control-char"])
+def test_hello_with_a_malformed_header_greets_a_stranger(functions, header):
+    assert hello(functions, header).body == {"message": "hello stranger"}

@@ -61,6 +61,7 @@ def test_permission_lists_without_their_active_scope_grant_nothing(functions):
         "organizationId": new_id(),
         "workspacePermissions": '["documents:write"]',
         "organizationPermissions": "[]",
+        "tokenExpiresAt": "4102444800",
     }
     answer = functions["DocumentsFunction"].invoke(event)
     assert answer.status == 403

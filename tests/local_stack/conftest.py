@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from local_stack import sam_template
+from local_stack.config import StackConfig
 from local_stack.events import ApiIdentity
 from local_stack.http_service import HttpRequest
 from local_stack.lambda_runtime import FunctionError
@@ -20,7 +21,8 @@ STAGE_ARN = "arn:aws:execute-api:us-east-1:123456789012:api1/prod"
 
 def template_parameters(**overrides: str) -> dict[str, str]:
     parameters = sam_template.parameter_defaults(sam_template.load_source())
-    parameters.update(WachtDeploymentUrl=ISSUER, **overrides)
+    # AllowedOrigin has no template default (deploys must name an https origin): the local stack's own.
+    parameters.update(WachtDeploymentUrl=ISSUER, AllowedOrigin=StackConfig().allowed_origin, **overrides)
     return parameters
 
 

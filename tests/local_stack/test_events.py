@@ -10,6 +10,7 @@ from local_stack.dev_idp import DevIdentityProvider
 from local_stack.events import authorizer_event, gateway_context_value, proxy_event
 from local_stack.gateway import _authorizer_result
 from tests.local_stack.conftest import IDENTITY, STAGE_ARN, http_request
+from api_routes import ROUTES
 from wacht_auth import Authorizer, JwksCache, MethodArn, TokenVerifier, fetch_jwks, from_gateway_context
 
 HEADERS = (("Authorization", "Bearer t"), ("Accept", "a"), ("Accept", "b"), ("User-Agent", "tests"))
@@ -90,7 +91,7 @@ def test_the_real_authorizer_answers_our_event_and_the_function_reads_the_contex
             "permissions": {"organization": ["members:manage"], "workspace": ["documents:write"]},
         })
         request = http_request("GET", "/members", headers=(("Authorization", f"Bearer {token}"),))
-        answer = Authorizer(verifier).authorize(authorizer_event(request, api.match("/members"), IDENTITY, "r"))
+        answer = Authorizer(verifier, ROUTES).authorize(authorizer_event(request, api.match("/members"), IDENTITY, "r"))
         result = _authorizer_result(answer, IDENTITY.method_arn("GET", "/members"))
         assert all(isinstance(v, str) for v in result.context.values())
         auth = from_gateway_context({"principalId": result.principal_id, **result.context})

@@ -6,9 +6,11 @@ import pytest
 
 from local_stack.iam import Decision, PolicyError, evaluate, is_allowed, matches
 from tests.support.tokens import session_claims
-from wacht_auth import AuthContext, build_policy
+from api_routes import ROUTES
+from wacht_auth import AuthContext, PolicyBuilder
 
 STAGE = "arn:aws:execute-api:us-east-1:123456789012:api1/prod"
+POLICY = PolicyBuilder(ROUTES)
 
 
 def _policy(*statements: dict) -> dict:
@@ -130,7 +132,7 @@ def test_a_malformed_policy_is_an_error_not_a_decision(document):
 
 def test_the_real_authorizer_policy_allows_exactly_what_the_route_table_says():
     reader = AuthContext.from_claims(session_claims("https://issuer.test", workspace_permissions=["workspace:member"]))
-    policy = build_policy(reader, STAGE)
+    policy = POLICY.build(reader, STAGE)
     assert is_allowed(policy, f"{STAGE}/GET/documents")
     assert is_allowed(policy, f"{STAGE}/GET/documents/abc123")
     assert not is_allowed(policy, f"{STAGE}/POST/documents")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from local_stack.personas import PERSONAS, find_persona, persona_by_user_id
+from api_routes import ROUTES
 from wacht_auth import AuthContext, find_route
 
 
@@ -13,7 +14,7 @@ def _auth(body: dict) -> AuthContext:
 
 
 def _may(persona: str, method: str, path: str, workspace: str | None = None) -> bool:
-    return find_route(method, path).requirement.is_met_by(_auth(find_persona(persona).token_request(workspace_id=workspace)))
+    return find_route(method, path, ROUTES).requirement.is_met_by(_auth(find_persona(persona).token_request(workspace_id=workspace)))
 
 
 def test_ids_are_unique_decimal_snowflakes():

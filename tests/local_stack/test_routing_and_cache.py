@@ -5,7 +5,7 @@ from __future__ import annotations
 from local_stack.authorizer_cache import AuthorizerCache, AuthorizerResult
 from local_stack.routing import ApiDefinition, Resource
 from tests.support.servers import FakeClock
-from wacht_auth import ROUTES
+from api_routes import ROUTES
 
 RESULT = AuthorizerResult("u", {"Statement": []}, {})
 

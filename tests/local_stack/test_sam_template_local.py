@@ -11,7 +11,8 @@ def test_function_specs_carry_layers_timeout_and_memory_from_the_template():
     parameters = template_parameters()
     translated = sam_template.translate(parameters)
     spec = sam_template.function_spec(source, translated, "AuthorizerFunction", parameters, {"DataTable": "t"})
-    assert spec.layer_dirs == (sam_template.PROJECT_ROOT / "layers/common",)
+    # The layer folder, then the import root of the local package its requirements.txt names.
+    assert spec.layer_dirs == (sam_template.PROJECT_ROOT / "layers/common", sam_template.PROJECT_ROOT / "packages/wacht-auth/src")
     assert (spec.timeout_seconds, spec.memory_mb) == (5, 1024)
     documents = sam_template.function_spec(source, translated, "DocumentsFunction", parameters, {"DataTable": "t"})
     assert (documents.timeout_seconds, documents.memory_mb) == (10, 512)

@@ -7,6 +7,7 @@ import os
 import shutil
 import struct
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,14 @@ def test_the_layer_holds_our_packages_under_python(build_dir):
     layer = build_dir / "CommonLayer" / "python"
     for package in ("wacht_auth", "api_support", "jwt", "aws_lambda_powertools", "requests"):
         assert (layer / package / "__init__.py").is_file(), package
-    assert (layer / "wacht_auth" / "wacht_api.py").is_file()
+    assert (layer / "api_routes.py").is_file()  # the app's route table, beside api_support
+
+
+def test_the_layers_wacht_auth_is_installed_from_the_package(build_dir):
+    layer = build_dir / "CommonLayer" / "python"
+    version = tomllib.loads((PROJECT_ROOT / "packages/wacht-auth/pyproject.toml").read_text())["project"]["version"]
+    assert (layer / f"wacht_auth-{version}.dist-info").is_dir()  # pip installed it: the layer is built from the package
+    assert (layer / "wacht_auth" / "py.typed").is_file() and (layer / "wacht_auth" / "wacht_api.py").is_file()
 
 
 def test_the_layers_cryptography_is_built_for_aarch64(build_dir):

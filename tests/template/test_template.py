@@ -1,5 +1,5 @@
 """template.yaml as CloudFormation will see it: translated by aws-sam-translator, linted by
-cfn-lint, and its wiring checked against the one route table (wacht_auth.ROUTES)."""
+cfn-lint, and its wiring checked against the one route table (api_routes.ROUTES)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from local_stack.sam_template import (
     preflight_paths,
     translate,
 )
-from wacht_auth import ROUTES
+from api_routes import ROUTES
 
 PARAMETERS = {"WachtDeploymentUrl": "https://frontend.example.com", "AllowedOrigin": "https://app.example.com"}
 DATA_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"}
@@ -129,6 +129,8 @@ def test_no_function_may_scan_or_use_dynamodb_wildcards(translated):
 
 
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+XRAY_WRITE_ONLY = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess"
+"""What SAM adds to a function with ``Tracing`` (Active or PassThrough): put segments, read sampling rules."""
 
 
 def _dynamodb_grants(translated, function) -> set[str]:
@@ -163,7 +165,8 @@ def test_functions_without_tenant_data_have_no_table_access(translated):
         properties = resources[function]["Properties"]
         assert properties["Role"] == {"Fn::GetAtt": [f"{function}Role", "Arn"]}, function
         role = resources[f"{function}Role"]["Properties"]
-        assert role["ManagedPolicyArns"] == [BASIC_EXECUTION_ROLE], function  # logs only
+        traced = function != "AuthorizerFunction"  # the authorizer is not traced
+        assert role["ManagedPolicyArns"] == [BASIC_EXECUTION_ROLE] + [XRAY_WRITE_ONLY] * traced, function  # logs (+ traces)
         assert _dynamodb_grants(translated, function) == set(), function
         assert "DataTable" not in json.dumps(properties), function  # not even the table's name
 

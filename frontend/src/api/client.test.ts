@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { closedPortUrl, serve, type TestServer } from "../testing/http-server";
+import { fakeJwt } from "../testing/jwt";
 import { createApiClient, type TokenOptions } from "./client";
 
 /** A token source that hands out tok-1, tok-2, ... and records how it was asked. */
@@ -106,10 +107,51 @@ describe("createApiClient", () => {
 
     const result = await client.request("POST", "/documents", { title: "x", body: "y" });
 
-    expect(result).toEqual({ kind: "forbidden", message: "User is not authorized to access this resource with an explicit deny" });
+    expect(result).toEqual({
+      kind: "forbidden",
+      message: "User is not authorized to access this resource with an explicit deny",
+      explanation: null, // "tok-1" carries no claims: nothing better to say than the server
+    });
     expect(server.received).toHaveLength(1);
     expect(source.calls).toHaveLength(1);
     expect(signOuts).toHaveLength(0);
+  });
+
+  it("explains a gateway 403 from the token it sent, keeping the server's message", async () => {
+    server = await serve([{ status: 403, json: { message: "User is not authorized to access this resource with an explicit deny" } }]);
+    const noWorkspace = fakeJwt({ sub: "1", organization: "72170190012345601", permissions: { organization: [], workspace: [] } });
+    const { client } = clientFor(server.url, tokenSource([noWorkspace]));
+
+    const result = await client.request("GET", "/documents?limit=20");
+
+    expect(result).toEqual({
+      kind: "forbidden",
+      message: "User is not authorized to access this resource with an explicit deny",
+      explanation: "Choose a workspace to see its documents",
+    });
+  });
+
+  it("asks the injected explainer with the method, path and token of the refused request", async () => {
+    server = await serve([{ status: 403, json: { message: "Missing required permission: documents:write" } }]);
+    const asked: string[] = [];
+    const client = createApiClient({
+      baseUrl: server.url,
+      getToken: async () => "tok-9",
+      onSignedOut: () => undefined,
+      explainForbidden: (method, path, token) => {
+        asked.push(`${method} ${path} ${token}`);
+        return "You need documents:write in this workspace";
+      },
+    });
+
+    const result = await client.request("POST", "/documents", { title: "x" });
+
+    expect(asked).toEqual(["POST /documents tok-9"]);
+    expect(result).toEqual({
+      kind: "forbidden",
+      message: "Missing required permission: documents:write",
+      explanation: "You need documents:write in this workspace",
+    });
   });
 
   it("turns 404 into not-found", async () => {

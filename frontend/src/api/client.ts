@@ -5,9 +5,12 @@
  * - every request carries `Authorization: Bearer <token>` from the injected `getToken`;
  * - a 401 asks for a fresh token (`skipCache: true`) once and retries once; a second 401
  *   calls `onSignedOut` and resolves to `signed-out`;
- * - 403 resolves to `forbidden` without a retry, 404 to `not-found`;
+ * - 403 resolves to `forbidden` without a retry, with the server's message and, when the app
+ *   knows why (the route's requirement against the token's tenancy), an explanation the user can act on;
+ * - 404 resolves to `not-found`;
  * - network errors, a failing token source and 5xx resolve to `error` and never sign out.
  */
+import { explainForbidden } from "./refusal";
 import type { ApiResult } from "./result";
 
 export interface TokenOptions {
@@ -25,6 +28,8 @@ export interface ApiClientOptions {
   readonly getToken: GetToken;
   readonly onSignedOut: () => void;
   readonly fetch?: typeof fetch;
+  /** Explains a 403 to `method path` sent with `token`; null when it knows nothing better than the server. */
+  readonly explainForbidden?: (method: Method, path: string, token: string) => string | null;
 }
 
 export interface ApiClient {
@@ -34,6 +39,7 @@ export interface ApiClient {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const explain = options.explainForbidden ?? explainForbidden;
 
   async function send(method: Method, path: string, token: string, body: unknown): Promise<Response> {
     const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: "application/json" };
@@ -50,6 +56,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       let token = await options.getToken();
       for (let attempt = 0; token !== null; attempt++) {
         const response = await send(method, path, token, body);
+        if (response.status === 403) {
+          return { kind: "forbidden", message: await messageOf(response), explanation: explain(method, path, token) };
+        }
         if (response.status !== 401) return await resultOf<T>(response);
         if (attempt === 1) break;
         token = await options.getToken({ skipCache: true });
@@ -76,7 +85,6 @@ async function resultOf<T>(response: Response): Promise<ApiResult<T>> {
     }
   }
   const message = await messageOf(response);
-  if (response.status === 403) return { kind: "forbidden", message };
   if (response.status === 404) return { kind: "not-found", message };
   return { kind: "error", status: response.status, message };
 }

@@ -1,11 +1,18 @@
 /** The visible outcomes of an API call that did not succeed. */
 import type { Failure } from "../api";
 
-export function NoAccess({ message }: { message: string }) {
+/** A 403: what the user can do about it when the app knows (`explanation`), else the server's message. */
+export function NoAccess({ message, explanation }: { message: string; explanation: string | null }) {
   return (
     <div className="state state-no-access" role="alert" data-testid="no-access">
       <strong>No access</strong>
-      <p>{message}</p>
+      <p data-testid="no-access-reason">{explanation ?? message}</p>
+      {explanation && (
+        <details className="muted">
+          <summary>Server&apos;s answer</summary>
+          <p data-testid="no-access-server-message">{message}</p>
+        </details>
+      )}
     </div>
   );
 }
@@ -32,7 +39,7 @@ export function Loading() {
 export function FailureView({ failure, onRetry }: { failure: Failure; onRetry?: () => void }) {
   switch (failure.kind) {
     case "forbidden":
-      return <NoAccess message={failure.message} />;
+      return <NoAccess message={failure.message} explanation={failure.explanation} />;
     case "not-found":
       return (
         <div className="state state-not-found" role="status" data-testid="not-found">

@@ -5,36 +5,71 @@ lives (``WACHT_BACKEND_SECRET_STORE`` = secretsmanager | ssm); the value is fetc
 Powertools Parameters on first use and cached for ``max_age_seconds``, so a rotated secret is
 picked up without a redeploy. Locally ``WACHT_BACKEND_SECRET`` holds the value and wins.
 The value is never logged and never part of an exception message.
+
+The fetch fits the request's Budget (its provider's client gets timeouts from the time left and
+no SDK retries; budget.call_with_retries retries). Two ways to fail, two answers:
+a store that is throttling, failing or not answering in time is retryable (our 503); a secret
+that is missing, empty, binary or not ours to read is a broken deployment (our 500).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from wacht_auth import ConfigurationError
+
+from .budget import AttemptTimeouts, Budget, ClientsByTimeouts, OutOfTime, call_with_retries
 
 __all__ = ["BackendSecret", "SecretUnavailable"]
 
 DEFAULT_MAX_AGE_SECONDS = 300
+MAX_ATTEMPTS = 2
 _STORES = ("secretsmanager", "ssm")
+_RETRYABLE_CODES = frozenset({
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "InternalServiceError",
+    "InternalServerError",
+    "ServiceUnavailable",
+})
 
 
 class SecretUnavailable(Exception):
-    """Raised when the secret cannot be read (missing, no permission, AWS unreachable): our 500."""
+    """Raised when the secret cannot be read. ``retryable``: the store did not answer in time or
+    failed on its side (our 503); otherwise it is missing or unreadable (our 500)."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 class BackendSecret:
-    """Call it to get the secret. Build once per process with ``from_environ``; nothing is fetched until called."""
+    """Call it (with the request's Budget) to get the secret. Build once per process with
+    ``from_environ``; nothing is fetched until called."""
 
-    def __init__(self, *, value: str | None = None, store: str = "secretsmanager", name: str = "", max_age_seconds: int = DEFAULT_MAX_AGE_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        value: str | None = None,
+        store: str = "secretsmanager",
+        name: str = "",
+        max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
+        endpoint_url: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if value is None and (store not in _STORES or not name):
             raise ValueError("a backend secret needs a value, or a store and a name")
         self._value = value
         self.store = store
         self.name = name
         self._max_age = max_age_seconds
-        self._provider = None
+        self._clock = clock
+        self._cached: tuple[str, float] | None = None
+        """(value, fetched at on ``clock``)."""
+        self._providers = ClientsByTimeouts(lambda timeouts: _provider(store, timeouts, endpoint_url))
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> BackendSecret:
@@ -50,18 +85,33 @@ class BackendSecret:
             raise ConfigurationError("WACHT_BACKEND_SECRET_NAME", "is not set (or set WACHT_BACKEND_SECRET locally)")
         return cls(store=store, name=name)
 
-    def __call__(self) -> str:
+    def __call__(self, budget: Budget | None = None) -> str:
+        """The secret; fetched at most once per ``max_age_seconds``, within ``budget`` (10 s without one)."""
         if self._value is not None:
             return self._value
+        cached = self._cached
+        if cached is not None and self._clock() < cached[1] + self._max_age:
+            return cached[0]
+        value = self._fetch(budget or Budget.from_context(None))
+        self._cached = (value, self._clock())
+        return value
+
+    def _fetch(self, budget: Budget) -> str:
         from aws_lambda_powertools.utilities.parameters import GetParameterError
 
+        def attempt(timeouts: AttemptTimeouts) -> Any:
+            return self._providers(timeouts).get(self._lookup_name, force_fetch=True, **self._options())
+
         try:
-            value = self._get_provider().get(self._lookup_name, max_age=self._max_age, **self._options())
+            value = call_with_retries(budget, attempt, is_retryable=_is_retryable, max_attempts=MAX_ATTEMPTS)
+        except OutOfTime as gave_up:
+            cause = _cause_name(gave_up.cause)
+            raise SecretUnavailable(f"{self.store} {self.name}: gave up ({cause})", retryable=True) from None
         except GetParameterError as error:
-            cause = error.__cause__ or error.__context__
-            raise SecretUnavailable(f"cannot read {self.store} {self.name}: {type(cause or error).__name__}") from None
+            cause = _cause_name(error)
+            raise SecretUnavailable(f"cannot read {self.store} {self.name}: {cause}", retryable=False) from None
         if not isinstance(value, str) or not value.strip():
-            raise SecretUnavailable(f"{self.store} {self.name} is empty or binary")
+            raise SecretUnavailable(f"{self.store} {self.name} is empty or binary", retryable=False)
         return value.strip()
 
     def _options(self) -> dict:
@@ -76,9 +126,45 @@ class BackendSecret:
             return "/" + self.name
         return self.name
 
-    def _get_provider(self):
-        if self._provider is None:  # one boto3 client per process, built on first use
-            from aws_lambda_powertools.utilities import parameters
 
-            self._provider = parameters.SSMProvider() if self.store == "ssm" else parameters.SecretsProvider()
-        return self._provider
+def _provider(store: str, timeouts: AttemptTimeouts, endpoint_url: str | None) -> Any:
+    """A Powertools provider over a client with these timeouts and no SDK retries."""
+    import boto3
+    from aws_lambda_powertools.utilities import parameters
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=timeouts.connect_seconds,
+        read_timeout=timeouts.read_seconds,
+        retries={"mode": "standard", "total_max_attempts": 1},
+    )
+    client = boto3.client(store, config=config, endpoint_url=endpoint_url)
+    if store == "ssm":
+        return parameters.SSMProvider(boto3_client=client)
+    return parameters.SecretsProvider(boto3_client=client)
+
+
+def _root_cause(error: BaseException | None) -> BaseException | None:
+    """Powertools wraps the SDK's error in GetParameterError: the SDK's error is what we judge."""
+    while error is not None and type(error).__name__ == "GetParameterError" and (error.__cause__ or error.__context__):
+        error = error.__cause__ or error.__context__
+    return error
+
+
+def _is_retryable(error: Exception) -> bool:
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    cause = _root_cause(error)
+    if isinstance(cause, ClientError):
+        return cause.response.get("Error", {}).get("Code", "") in _RETRYABLE_CODES
+    return isinstance(cause, (ConnectionError, HTTPClientError))
+
+
+def _cause_name(error: BaseException | None) -> str:
+    """The SDK's error code or type: names the failure, never the value."""
+    from botocore.exceptions import ClientError
+
+    cause = _root_cause(error)
+    if isinstance(cause, ClientError):
+        return cause.response.get("Error", {}).get("Code", "") or "ClientError"
+    return type(cause).__name__ if cause is not None else "no time left"

@@ -40,6 +40,9 @@ def json_object(raw: str | bytes | None, allowed_fields: frozenset[str], max_byt
         document = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("request body is not valid JSON") from None
+    except RecursionError:
+        # A few KB of '[' nest deeper than the parser's recursion limit; no field of ours nests at all.
+        raise BadRequest("request body is nested too deeply") from None
     if not isinstance(document, dict):
         raise BadRequest("request body must be a JSON object")
     unknown = sorted(set(document) - allowed_fields)

@@ -1,9 +1,10 @@
-"""The one DynamoDB table, reached through a client built once per process.
+"""The one DynamoDB table, reached through clients built once per process.
 
 Only the four calls the functions' IAM policies allow: GetItem, Query, PutItem, DeleteItem
-(never Scan). Items here are flat maps of strings. Throttling is retried by botocore's
-standard retry mode; when it persists, or DynamoDB cannot be reached, the call raises
-StoreUnavailable (503) instead of failing as a 500 or hanging until the Lambda timeout.
+(never Scan). Items here are flat maps of strings. Every call fits the invocation's Budget: its
+connect and read timeouts come from the time left, and a throttled, failed or unanswered
+attempt is retried only while another one fits (at most MAX_ATTEMPTS). Then the call raises
+StoreUnavailable (503), in time to answer before the Lambda timeout.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from typing import Any
 
 from wacht_auth import ConfigurationError
 
+from .budget import LADDER, AttemptTimeouts, Budget, ClientsByTimeouts, OutOfTime, call_with_retries
 from .errors import StoreUnavailable
 
 __all__ = ["ConditionFailed", "DataTable", "QueryPage"]
 
 MAX_ATTEMPTS = 3
-"""botocore standard mode, attempts in total: 1 call + 2 retries with jittered backoff (at most 1 s
-then 2 s), so a persistent throttle becomes a 503 within ~3 s, well inside the 10 s Lambda timeout."""
-CONNECT_TIMEOUT_SECONDS = 2
-READ_TIMEOUT_SECONDS = 3
+"""Attempts in total (1 call + 2 retries with jittered backoff), fewer when the budget runs short."""
+RETRY_BASE_DELAY_SECONDS = 0.1
 
 _UNAVAILABLE_CODES = frozenset({
     "ProvisionedThroughputExceededException",
@@ -46,29 +46,30 @@ class QueryPage:
 
 
 class DataTable:
-    """One table and its client. Build once at module scope with ``from_environ``."""
+    """One table and its clients. Build once at module scope with ``from_environ``; per request use
+    ``within(budget)`` so the calls fit the invocation's remaining time."""
 
-    def __init__(self, client: Any, table_name: str) -> None:
-        self._client = client
+    def __init__(self, clients: Any, table_name: str, budget: Budget | None = None) -> None:
+        self._clients = clients
+        """``clients(timeouts)``: a DynamoDB client with those timeouts and no SDK retries."""
         self.name = table_name
+        self._budget = budget
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DataTable:
         """``TABLE_NAME`` (required); ``DYNAMODB_ENDPOINT_URL`` for a local DynamoDB (tests, local stack)."""
-        import boto3
-        from botocore.config import Config
-
         env = os.environ if environ is None else environ
         table_name = env.get("TABLE_NAME", "").strip()
         if not table_name:
             raise ConfigurationError("TABLE_NAME", "is not set")
-        config = Config(
-            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            read_timeout=READ_TIMEOUT_SECONDS,
-        )
         endpoint_url = env.get("DYNAMODB_ENDPOINT_URL", "").strip() or None
-        return cls(boto3.client("dynamodb", config=config, endpoint_url=endpoint_url), table_name)
+        clients = ClientsByTimeouts(lambda timeouts: _client(timeouts, endpoint_url))
+        clients(LADDER[0])  # the rung nearly every request uses, built during init, not in the first request
+        return cls(clients, table_name)
+
+    def within(self, budget: Budget) -> DataTable:
+        """This table, its calls bounded by ``budget`` (the clients are shared)."""
+        return DataTable(self._clients, self.name, budget)
 
     def get(self, pk: str, sk: str) -> dict[str, str] | None:
         response = self._call("get_item", TableName=self.name, Key=_key(pk, sk), ConsistentRead=True)
@@ -101,19 +102,57 @@ class DataTable:
         return QueryPage(tuple(_from_dynamo(item) for item in response.get("Items", [])), last["sk"]["S"] if last else None)
 
     def _call(self, operation: str, **arguments: Any) -> dict[str, Any]:
-        from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
+        from botocore.exceptions import ClientError
 
+        budget = self._budget or Budget.from_context(None)
         try:
-            return getattr(self._client, operation)(**arguments)
+            return call_with_retries(
+                budget,
+                lambda timeouts: getattr(self._clients(timeouts), operation)(**arguments),
+                is_retryable=_is_unavailable,
+                max_attempts=MAX_ATTEMPTS,
+                base_delay_seconds=RETRY_BASE_DELAY_SECONDS,
+            )
+        except OutOfTime as gave_up:
+            raise StoreUnavailable(_cause(gave_up.cause)) from None
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code == "ConditionalCheckFailedException":
+            if _code(error) == "ConditionalCheckFailedException":
                 raise ConditionFailed(operation) from None
-            if code in _UNAVAILABLE_CODES:
-                raise StoreUnavailable(code) from None
             raise
-        except (ConnectionError, ReadTimeoutError) as error:
-            raise StoreUnavailable(type(error).__name__) from None
+
+
+def _client(timeouts: AttemptTimeouts, endpoint_url: str | None) -> Any:
+    import boto3
+    from botocore.config import Config
+
+    config = Config(
+        connect_timeout=timeouts.connect_seconds,
+        read_timeout=timeouts.read_seconds,
+        retries={"mode": "standard", "total_max_attempts": 1},  # call_with_retries retries, within the budget
+    )
+    return boto3.client("dynamodb", config=config, endpoint_url=endpoint_url)
+
+
+def _code(error: Any) -> str:
+    return error.response.get("Error", {}).get("Code", "")
+
+
+def _is_unavailable(error: Exception) -> bool:
+    """Throttled, failing on AWS's side, unreachable or unanswered: worth another attempt, then a 503."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+    if isinstance(error, ClientError):
+        return _code(error) in _UNAVAILABLE_CODES
+    return isinstance(error, (ConnectionError, HTTPClientError))
+
+
+def _cause(error: BaseException | None) -> str:
+    """The AWS error code or the connection failure's type, for the log only."""
+    from botocore.exceptions import ClientError
+
+    if isinstance(error, ClientError):
+        return _code(error)
+    return type(error).__name__ if error is not None else "no time left"
 
 
 def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:

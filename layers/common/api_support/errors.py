@@ -3,8 +3,8 @@
     ApiError
     ├── BadRequest          400: the body, a query parameter or a path id is not acceptable
     ├── NotFound            404: no such item in the caller's tenant (whether or not it exists elsewhere)
-    ├── StoreUnavailable    503: DynamoDB throttled us past the SDK's retries, or could not be reached
-    └── RouteNotDeclared    500: the event names a route missing from wacht_auth.ROUTES (a wiring bug)
+    ├── StoreUnavailable    503: DynamoDB kept throttling or failing, could not be reached, or did not answer in time
+    └── RouteNotDeclared    500: the event names a route missing from api_routes.ROUTES (a wiring bug)
 
 Authentication errors are wacht_auth's (Unauthenticated 401, Forbidden 403, KeysUnavailable 503)
 and the Backend API's are wacht_auth.wacht_api's (404 / 502 / 504). ``message`` is what the
@@ -42,7 +42,7 @@ class NotFound(ApiError):
 
 
 class StoreUnavailable(ApiError):
-    """Raised when DynamoDB keeps throttling after the SDK's retries, or cannot be reached."""
+    """Raised when DynamoDB keeps throttling or failing, cannot be reached, or does not answer within the budget."""
 
     status = 503
 
@@ -53,7 +53,7 @@ class StoreUnavailable(ApiError):
 
 
 class RouteNotDeclared(ApiError):
-    """Raised when a function receives a route that wacht_auth.ROUTES does not declare: refuse, don't guess."""
+    """Raised when a function receives a route that api_routes.ROUTES does not declare: refuse, don't guess."""
 
     status = 500
 

@@ -1,47 +1,48 @@
 /**
  * ─────────────────────────────────────────────────────────────────────────────────────────
  *  NOT PART OF THE DEFAULT BUILD.
- *  The Wacht React SDK (`@wacht/jsx`, `@wacht/types`) is not on the npm registry this
- *  project's CI can reach, so nothing imports this file until you opt in (README:
- *  "Use Wacht's SDK"): `npm install @wacht/jsx @wacht/types`, set
- *  VITE_WACHT_PUBLISHABLE_KEY, and import this provider in src/main.tsx instead of the dev one.
- *  `npm run typecheck:wacht` checks it against the SDK surface declared in sdk-surface.d.ts.
+ *  Wacht's React SDK (`@wacht/react-router`, `@wacht/jsx`, `@wacht/types`) is not on the npm
+ *  registry this project's CI can reach, so nothing imports this file until you opt in
+ *  (README: "Use Wacht's SDK"): install the SDK, set VITE_WACHT_PUBLISHABLE_KEY, and import
+ *  this provider in src/main.tsx instead of the dev one. `npm run typecheck:wacht` checks it
+ *  against the SDK surface declared in sdk-surface.d.ts.
  * ─────────────────────────────────────────────────────────────────────────────────────────
  *
- * The production token source: Wacht's SDK signs the user in (its `SignInForm`), keeps the
- * session, and issues session tokens with `useSession().getToken()`, which caches a token
- * until it expires. `clearTokenCache()` is how the SDK itself drops that cache when the
- * tenancy switches; the 401 retry uses it too, so the retry really carries a new token.
+ * The production token source, set up as Wacht's React Router guide does it:
+ * `<DeploymentProvider publicKey={import.meta.env.VITE_WACHT_PUBLISHABLE_KEY}>`, signed-out
+ * users sent to the hosted sign-in page (`<SignedOut><NavigateToSignIn /></SignedOut>`), and
+ * session tokens from `useSession().getToken()`, which caches a token until it expires.
+ * `clearTokenCache()` is how the SDK itself drops that cache when the tenancy switches; the
+ * 401 retry uses it too, so the retry really carries a new token.
  */
+import { clearTokenCache } from "@wacht/jsx";
 import {
-  clearTokenCache,
   DeploymentProvider,
+  NavigateToSignIn,
   SignedIn,
   SignedOut,
-  SignInForm,
   useOrganizationList,
   useSession,
   useWorkspaceList,
-} from "@wacht/jsx";
+} from "@wacht/react-router";
+import type { Organization, WorkspaceWithOrganization } from "@wacht/types";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { TokenOptions } from "../../api/client";
+import { wachtPublishableKeyFrom } from "../../config";
 import { unverifiedClaims, type UnverifiedClaims } from "../claims";
 import { NO_PERMISSIONS } from "../permissions";
 import { AuthContext, type AuthSession, type OrganizationChoice } from "../session";
 
-const publishableKey: string = import.meta.env.VITE_WACHT_PUBLISHABLE_KEY ?? "";
-
 export function WachtAuthProvider({ children }: { children: ReactNode }) {
-  if (!/^pk_(test|live)_/.test(publishableKey)) {
-    throw new Error("Set VITE_WACHT_PUBLISHABLE_KEY to your deployment's publishable key (pk_test_... or pk_live_...).");
-  }
+  // Throws a message naming VITE_WACHT_PUBLISHABLE_KEY when it is missing or not a pk_ key.
+  const publishableKey = wachtPublishableKeyFrom(import.meta.env);
   return (
     <DeploymentProvider publicKey={publishableKey}>
       <SignedIn>
         <WachtSession>{children}</WachtSession>
       </SignedIn>
       <SignedOut>
-        <SignInForm />
+        <NavigateToSignIn />
       </SignedOut>
     </DeploymentProvider>
   );
@@ -71,14 +72,7 @@ function WachtSession({ children }: { children: ReactNode }) {
   }, [getToken, sdk.session]);
 
   const choices = useMemo<OrganizationChoice[]>(
-    () =>
-      (organizations ?? []).map((organization) => ({
-        id: organization.id,
-        name: organization.name,
-        workspaces: (workspaces ?? [])
-          .filter((workspace) => workspace.organization.id === organization.id)
-          .map((workspace) => ({ id: workspace.id, name: workspace.name })),
-      })),
+    () => organizationChoices(organizations ?? [], workspaces ?? []),
     [organizations, workspaces],
   );
 
@@ -108,4 +102,14 @@ function WachtSession({ children }: { children: ReactNode }) {
 
   if (!session) return null;
   return <AuthContext.Provider value={session}>{children}</AuthContext.Provider>;
+}
+
+function organizationChoices(organizations: Organization[], workspaces: WorkspaceWithOrganization[]): OrganizationChoice[] {
+  return organizations.map((organization) => ({
+    id: organization.id,
+    name: organization.name,
+    workspaces: workspaces
+      .filter((workspace) => workspace.organization.id === organization.id)
+      .map((workspace) => ({ id: workspace.id, name: workspace.name })),
+  }));
 }

@@ -4,7 +4,7 @@
     ├── Unauthenticated     401: no token, or one that is malformed, expired or not ours
     ├── Forbidden           403: a valid token that lacks the organization, workspace or permission
     ├── KeysUnavailable     5xx: the key set could not be obtained; an outage, never a sign-out
-    │   └── KeyNotYetKnown  5xx: a token names a key newer than our copy of the key set (a rotation)
+    │   └── KeyNotYetKnown  5xx: a token names a key that may be newer than our copy (a rotation)
     └── ConfigurationError  raised at cold start: the deployment itself is misconfigured
 
 Messages are fixed strings: never the token, its claims or a secret. The machine-readable
@@ -40,6 +40,8 @@ class Reason(str, Enum):
     BAD_SIGNATURE = "bad_signature"
     EXPIRED = "expired"
     NOT_YET_VALID = "not_yet_valid"
+    ISSUED_IN_FUTURE = "issued_in_future"
+    """``iat`` later than now plus the clock skew: refused before any key lookup, so it never fetches."""
     WRONG_ISSUER = "wrong_issuer"
     MISSING_CLAIM = "missing_claim"
     INVALID_CLAIM = "invalid_claim"
@@ -72,9 +74,10 @@ class KeysUnavailable(WachtAuthError):
 
 
 class KeyNotYetKnown(KeysUnavailable):
-    """Raised for a token whose ``kid`` we do not know, issued after our last key-set fetch, while the
-    refetch cooldown forbids asking again: most likely a fresh key rotation. A retryable 5xx, so
-    the caller is not signed out; it resolves once the cooldown allows a refetch.
+    """Raised for a token whose ``kid`` we do not know and that was issued after our last key-set
+    fetch, within the short refetch interval after a fetch nobody asked for (cold start, TTL
+    refresh): most likely a key rotated just after that fetch. A retryable 5xx, so the caller is not
+    signed out; at most one refetch interval later a refetch answers for it (accepted, or 401).
     """
 
 

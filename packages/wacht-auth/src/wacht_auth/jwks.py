@@ -1,10 +1,18 @@
 """Fetching the key set, and the cache that lives across warm invocations.
 
-The cache follows what the best verifiers do (aws-jwt-verify, HTTP API's JWT authorizer):
-fetch during init; refresh after ``ttl_seconds``; an unknown ``kid`` triggers at most one
-refetch per ``cooldown_seconds``, shared by concurrent callers; a failed refresh keeps the last
-good set for ``stale_grace_seconds`` past its expiry. PyJWT's PyJWKClient wipes its cache on a
-failed fetch and has no cooldown, so we use PyJWT to verify, not to cache.
+The cache follows what the best verifiers do (aws-jwt-verify, HTTP API's JWT authorizer) and
+closes two gaps they leave:
+
+- fetch during init; refresh after ``ttl_seconds``; a failed refresh keeps the last good set for
+  ``stale_grace_seconds`` past its expiry (PyJWT's PyJWKClient wipes its cache instead);
+- after a failed fetch the next attempt waits ``first_retry_seconds`` (0.5 s), doubling up to
+  ``max_retry_seconds`` (30 s): an environment whose cold-start fetch failed recovers within about
+  a second of a short hiccup, and a long outage costs one fetch per 30 s;
+- an unknown ``kid`` refetches at most once per ``cooldown_seconds`` (5 s), one fetch shared by
+  concurrent callers. Between refetches an unknown kid is a 401, except within the cooldown after
+  a fetch nobody asked for (cold start, TTL refresh) for a token issued after it: a key rotated
+  just after that fetch, so a retryable 5xx. A caller sending unknown kids cannot open such a
+  window: it only causes refetches, and a refetch answers 401 for every kid it lacks.
 """
 
 from __future__ import annotations
@@ -81,7 +89,9 @@ class JwksCache:
         fetch: Fetcher,
         *,
         ttl_seconds: float = 600.0,
-        cooldown_seconds: float = 30.0,
+        cooldown_seconds: float = 5.0,
+        first_retry_seconds: float = 0.5,
+        max_retry_seconds: float = 30.0,
         stale_grace_seconds: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -89,15 +99,24 @@ class JwksCache:
         self._fetch = fetch
         self._ttl = ttl_seconds
         self._cooldown = cooldown_seconds
+        self._first_retry = first_retry_seconds
+        self._max_retry = max_retry_seconds
         self._grace = stale_grace_seconds
         self._clock = clock
         self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._keys: KeySet | None = None
         self._fetched_at = float("-inf")
+        """Clock time at which the current key set arrived (TTL and grace count from here)."""
         self._fetched_at_wall = float("-inf")
+        """Wall time at which the fetch of the current key set STARTED: every key used before then was published."""
         self._attempted_at = float("-inf")
-        self._last_attempt_failed = False
+        self._failures = 0
+        """Fetch attempts that failed in a row: the retry backoff grows with them."""
+        self._generation = 0
+        """Successful fetches so far: tells a lookup whether a fetch happened after it began."""
+        self._rotation_window_open = False
+        """True after a fetch nobody asked for, until an unknown kid has been checked against it."""
         self._refreshable = True
         self.last_error: str | None = None
         """Why the last fetch failed (no secrets: a status code or an exception type)."""
@@ -123,24 +142,37 @@ class JwksCache:
             return False
         return True
 
-    def candidates(
-        self, kid: str | None, algorithm: str, issued_at: Callable[[], float | None] = lambda: None
-    ) -> tuple[Jwk, ...]:
+    @property
+    def retry_delay_seconds(self) -> float:
+        """How long after a fetch attempt the next one may start: the refetch cooldown after a
+        success; after failures 0.5 s, 1 s, 2 s, … (``first_retry_seconds`` doubling) up to ``max_retry_seconds``.
+        """
+        if self._failures == 0:
+            return self._cooldown
+        return min(self._first_retry * 2 ** (self._failures - 1), self._max_retry)
+
+    def candidates(self, kid: str | None, algorithm: str, latest_issue_time: float | None = None) -> tuple[Jwk, ...]:
         """The keys that may have signed a token with this header, best first.
 
-        Raises Unauthenticated(UNKNOWN_KID / NO_MATCHING_KEY) when the key set, refreshed at most
-        once per cooldown, has no such key; KeysUnavailable when it cannot be had or refreshed;
-        KeyNotYetKnown when the cooldown forbids a refetch but the token may be newer than our key
-        set (``issued_at()``: its latest possible issue time, read only on this path): a likely rotation.
+        ``latest_issue_time`` is the latest wall time at which the token may have been issued
+        (its unverified ``iat`` plus resolution and skew; None when it has none): a token with an
+        unknown kid issued before our key set was fetched is not ours, and never causes a fetch.
+
+        Raises Unauthenticated(UNKNOWN_KID / NO_MATCHING_KEY) when the key set, refetched at most
+        once per cooldown, has no such key; KeysUnavailable when it cannot be had or refetched;
+        KeyNotYetKnown when the token may be signed by a key rotated just after a fetch nobody
+        asked for, and the cooldown forbids asking again yet (a retryable 5xx, for at most the cooldown).
         """
+        generation = self._generation
         keys = self._current_keys()
         found = self._lookup(keys, kid, algorithm)
         if found:
             return found
-        keys = self._refresh_for_unknown_key(keys, issued_at)
-        found = self._lookup(keys, kid, algorithm)
-        if found:
-            return found
+        if self._refreshable and latest_issue_time is not None and latest_issue_time > self._fetched_at_wall:
+            keys = self._refresh_for_unknown_key(generation)
+            found = self._lookup(keys, kid, algorithm)
+            if found:
+                return found
         if kid is not None:
             raise Unauthenticated(Reason.UNKNOWN_KID)
         raise Unauthenticated(Reason.NO_MATCHING_KEY)
@@ -160,43 +192,49 @@ class JwksCache:
         with self._lock:
             if self._keys is not None and self._clock() < self._fetched_at + self._ttl:
                 return self._keys  # another caller refreshed while we waited
-            if self._clock() >= self._attempted_at + self._cooldown:
-                self._refresh_locked()
+            if self._clock() >= self._attempted_at + self.retry_delay_seconds:
+                self._refresh_locked(asked_for=False)
             return self._usable_locked()
 
-    def _refresh_for_unknown_key(self, seen: KeySet, issued_at: Callable[[], float | None]) -> KeySet:
-        if not self._refreshable:
-            return seen  # a fixed key set: an unknown key is simply not ours
+    def _refresh_for_unknown_key(self, generation: int) -> KeySet:
+        """The key set to look in again for a kid it lacked (the token may be newer than it)."""
         with self._lock:
-            if self._keys is not seen:
-                return self._usable_locked()  # refreshed by someone else meanwhile: just look again
-            if self._clock() < self._attempted_at + self._cooldown:
-                if self._last_attempt_failed:
-                    # We could not check for a rotated key: an outage, not the caller's fault.
-                    raise KeysUnavailable("key set refresh failed recently; unknown key cannot be checked")
-                issued = issued_at()
-                if issued is not None and issued > self._fetched_at_wall:
-                    raise KeyNotYetKnown("token is newer than the key set; refetch allowed after the cooldown")
-                return seen
-            if not self._refresh_locked():
-                raise KeysUnavailable("key set refresh failed; unknown key cannot be checked")
-            return self._usable_locked()
+            if self._generation != generation:
+                # A fetch finished after this lookup began (ours for the TTL, or another caller's):
+                # it answers for this token as a refetch would.
+                self._rotation_window_open = False
+                return self._usable_locked()
+            if self._clock() >= self._attempted_at + self.retry_delay_seconds:
+                if not self._refresh_locked(asked_for=True):
+                    raise KeysUnavailable("key set refresh failed; unknown key cannot be checked")
+                return self._usable_locked()
+            if self._failures:
+                # We could not check for a rotated key: an outage, not the caller's fault.
+                raise KeysUnavailable("key set refresh failed recently; unknown key cannot be checked")
+            if self._rotation_window_open:
+                raise KeyNotYetKnown("token may be newer than the key set; a refetch is allowed within the cooldown")
+            return self._usable_locked()  # a refetch within the cooldown lacked it too: not ours
 
-    def _refresh_locked(self) -> bool:
+    def _refresh_locked(self, *, asked_for: bool) -> bool:
         self._attempted_at = self._clock()
+        started_wall = self._wall_clock()
         self.fetch_count += 1
         try:
             keys = KeySet.from_jwks(self._fetch())
         except (JwksFetchError, ValueError) as error:
-            self._last_attempt_failed = True
+            self._failures += 1
             self.last_error = str(error)
             return False
         except Exception as error:  # noqa: BLE001 - any fetcher failure is an outage, never a crash
-            self._last_attempt_failed = True
+            self._failures += 1
             self.last_error = f"key set fetch failed: {type(error).__name__}"
             return False
-        self._keys, self._fetched_at, self._fetched_at_wall = keys, self._clock(), self._wall_clock()
-        self._last_attempt_failed = False
+        self._keys, self._fetched_at, self._fetched_at_wall = keys, self._clock(), started_wall
+        self._failures = 0
+        self._generation += 1
+        # Only a fetch nobody asked for may have just missed a rotation unchallenged; a refetch
+        # for an unknown kid answers for every kid it lacks until the next one is allowed.
+        self._rotation_window_open = not asked_for
         return True
 
     def _usable_locked(self) -> KeySet:

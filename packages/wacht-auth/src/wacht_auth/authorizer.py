@@ -6,13 +6,14 @@ Kept apart from ``authorizer/app.py`` so that it is tested and benchmarked as pl
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .authorizer_context import to_gateway_context
 from .errors import Reason, Unauthenticated
 from .expiring import ExpiringCache
-from .policy import MethodArn, build_policy
+from .policy import MethodArn, PolicyBuilder
+from .routes import Route
 from .verify import TokenVerifier, bearer_token
 
 __all__ = ["Authorizer", "authorization_header"]
@@ -36,6 +37,8 @@ def authorization_header(event: Mapping[str, Any]) -> str | None:
 class Authorizer:
     """Turns a REQUEST authorizer event into a policy for every route plus the flat context.
 
+    ``routes`` is the application's route table; it is checked here (``check_route_table``), so
+    a table whose policy could decide a request wrongly fails at cold start, not in production.
     Responses are memoised per (token, stage) until the token expires: a repeated token costs a
     dict lookup, not a signature check and a policy build. Callers must not mutate a response.
     """
@@ -43,11 +46,13 @@ class Authorizer:
     def __init__(
         self,
         verifier: TokenVerifier,
+        routes: Iterable[Route],
         *,
         clock: Callable[[], float] = time.time,
         cache_size: int = 1024,
     ) -> None:
         self.verifier = verifier
+        self.policy = PolicyBuilder(routes)
         self._responses = ExpiringCache(cache_size, clock)
 
     def authorize(self, event: Mapping[str, Any]) -> dict:
@@ -65,7 +70,7 @@ class Authorizer:
         auth = self.verifier.verify(token)
         response = {
             "principalId": auth.user_id,
-            "policyDocument": build_policy(auth, stage_arn),
+            "policyDocument": self.policy.build(auth, stage_arn),
             "context": to_gateway_context(auth),
         }
         # Expires with the token, allowing the verifier's clock skew.

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["Settings", "origin_from_publishable_key"]
+__all__ = ["Settings", "clock_skew_from_environ", "origin_from_publishable_key"]
 
 _DEFAULT_CLOCK_SKEW_SECONDS = 5
 _MAX_CLOCK_SKEW_SECONDS = 300
@@ -54,6 +54,12 @@ class Settings:
             inline_jwks=_inline_jwks_from(env.get("WACHT_JWKS", "").strip()),
             clock_skew_seconds=_skew_from(env.get("WACHT_CLOCK_SKEW_SECONDS", "").strip()),
         )
+
+
+def clock_skew_from_environ(environ: Mapping[str, str] | None = None) -> int:
+    """``WACHT_CLOCK_SKEW_SECONDS`` alone (0-300, default 5): functions judge ``tokenExpiresAt`` with it."""
+    env = os.environ if environ is None else environ
+    return _skew_from(env.get("WACHT_CLOCK_SKEW_SECONDS", "").strip())
 
 
 def origin_from_publishable_key(key: str) -> str:

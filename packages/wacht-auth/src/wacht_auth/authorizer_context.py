@@ -44,10 +44,7 @@ def from_gateway_context(authorizer: Mapping[str, Any] | None) -> AuthContext:
         raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context lacks userId/sessionId")
     organization_id = _optional_id(authorizer.get("organizationId"))
     workspace_id = _optional_id(authorizer.get("workspaceId"))
-    try:
-        expires_at = int(authorizer.get("tokenExpiresAt", 0))
-    except (TypeError, ValueError):
-        raise Unauthenticated(Reason.INVALID_CLAIM, "tokenExpiresAt") from None
+    expires_at = _epoch_seconds(authorizer.get("tokenExpiresAt"))
     return AuthContext(
         user_id=user_id,
         session_id=session_id,
@@ -57,6 +54,15 @@ def from_gateway_context(authorizer: Mapping[str, Any] | None) -> AuthContext:
         workspace_permissions=_permissions(authorizer.get("workspacePermissions")) if workspace_id else (),
         expires_at=expires_at,
     )
+
+
+def _epoch_seconds(value: Any) -> int:
+    # Required: without it a function could not refuse a token that a cached Allow outlived.
+    # API Gateway hands it over as a string of digits; the authorizer wrote an int.
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        raise Unauthenticated(Reason.INVALID_CLAIM, "tokenExpiresAt")
+    return int(text)
 
 
 def _optional_id(value: Any) -> str | None:

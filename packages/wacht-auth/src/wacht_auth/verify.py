@@ -3,8 +3,10 @@
 Stricter than both official SDKs: ``exp``, ``iat``, ``sub`` and the session id are required
 (PyJWT only checks ``exp`` when present), the algorithm is pinned to the key that verifies it,
 keys named by the token itself (``jku``, ``x5u``, ``jwk``, ``x5c``) are refused, and any ``crit``
-header is refused (we implement no JWS extension). Verified tokens are remembered until they
-expire, so a repeated token costs a dict lookup instead of a signature check.
+header is refused (we implement no JWS extension). A token whose ``iat`` is later than now plus
+the clock skew is refused before any key lookup, so it can never make us fetch keys. Verified
+tokens are remembered until they expire, so a repeated token costs a dict lookup instead of a
+signature check.
 """
 
 from __future__ import annotations
@@ -119,8 +121,15 @@ class TokenVerifier:
         kid = header.get("kid")
         if kid is not None and not isinstance(kid, str):
             raise Unauthenticated(Reason.MALFORMED, "kid")
+        # Refused before any key lookup: a token from the future must never make us fetch keys.
+        issued_at = _unverified_issued_at(token)
+        if issued_at is not None and issued_at > self._clock() + self._skew:
+            raise Unauthenticated(Reason.ISSUED_IN_FUTURE)
+        # The latest wall time it may have been issued, by our clock: iat's one-second resolution
+        # plus the issuer's allowed skew. Only tells a possible key rotation from a key that is not ours.
+        latest_issue_time = issued_at + 1 + self._skew if issued_at is not None else None
         claims = None
-        for key in self.keys.candidates(kid, algorithm, lambda: _latest_issue_time(token, self._skew)):
+        for key in self.keys.candidates(kid, algorithm, latest_issue_time):
             if algorithm not in key.algorithms:
                 raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM, "alg does not match the key")
             try:
@@ -149,7 +158,9 @@ class TokenVerifier:
         not_before = _numeric(claims, "nbf") if "nbf" in claims else None
         if now >= expires_at + self._skew:
             raise Unauthenticated(Reason.EXPIRED)
-        if issued_at > now + self._skew or (not_before is not None and not_before > now + self._skew):
+        if issued_at > now + self._skew:
+            raise Unauthenticated(Reason.ISSUED_IN_FUTURE)
+        if not_before is not None and not_before > now + self._skew:
             raise Unauthenticated(Reason.NOT_YET_VALID)
 
 
@@ -160,19 +171,21 @@ def _numeric(claims: dict[str, Any], name: str) -> float:
     return value
 
 
-def _latest_issue_time(token: str, skew_seconds: float) -> float | None:
-    """When the token may have been issued at the latest, by our clock: its ``iat`` (NOT verified)
-    plus its one-second resolution and the issuer's allowed clock skew. Only used to tell a likely
-    key rotation from an unknown key; never to accept anything.
+def _unverified_issued_at(token: str) -> float | None:
+    """The token's ``iat``, decoded but NOT verified (None when absent or not a finite number).
+
+    Used only to refuse a token from the future and to tell a likely key rotation from an unknown
+    key, never to accept anything; ``jwt.decode`` and ``_check_times`` are the authority.
     """
     try:
-        segment = token.split(".")[1]
-        value = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))).get("iat")
+        segment = token.split(".", 2)[1]
+        payload = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        value = payload.get("iat")
     except (IndexError, ValueError, AttributeError, binascii.Error, RecursionError):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
-    return value + 1 + skew_seconds
+    return value
 
 
 def unverified_header(token: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Verify Wacht session tokens and decide what a session may do.
 
-Light on import by design (the authorizer's cold start): PyJWT and cryptography only.
-The Backend API client (``wacht_auth.wacht_api``) pulls in requests and is imported on its own.
+The public surface is ``__all__`` below; see the package README for a walk-through. Light on
+import by design (an authorizer's cold start): PyJWT and cryptography only. The Backend API
+client (``wacht_auth.wacht_api``) pulls in requests and is imported on its own.
 """
 
 from .authorizer import Authorizer, authorization_header
@@ -19,12 +20,30 @@ from .errors import (
 )
 from .jwks import JwksCache, JwksFetchError, fetch_jwks
 from .keys import Jwk, KeySet
-from .policy import InvalidMethodArn, MethodArn, build_policy
-from .routes import ROUTES, Access, Requirement, Route, find_route, gateway_routes
+from .policy import InvalidMethodArn, MethodArn, PolicyBuilder, RouteTableError, check_route_table
+from .routes import (
+    ANY,
+    AUTHENTICATED,
+    OPTIONAL,
+    ORGANIZATION,
+    PUBLIC,
+    WORKSPACE,
+    Access,
+    Requirement,
+    Route,
+    find_route,
+    gateway_routes,
+    permission,
+)
 from .verify import TokenVerifier, bearer_token
 
 __all__ = [
-    "ROUTES",
+    "ANY",
+    "AUTHENTICATED",
+    "OPTIONAL",
+    "ORGANIZATION",
+    "PUBLIC",
+    "WORKSPACE",
     "Access",
     "AuthContext",
     "Authorizer",
@@ -38,9 +57,11 @@ __all__ = [
     "KeySet",
     "KeysUnavailable",
     "MethodArn",
+    "PolicyBuilder",
     "Reason",
     "Requirement",
     "Route",
+    "RouteTableError",
     "Scope",
     "Settings",
     "TokenVerifier",
@@ -48,12 +69,13 @@ __all__ = [
     "WachtAuthError",
     "authorization_header",
     "bearer_token",
-    "build_policy",
+    "check_route_table",
     "fetch_jwks",
     "find_route",
     "from_gateway_context",
     "gateway_routes",
     "is_valid_id",
     "origin_from_publishable_key",
+    "permission",
     "to_gateway_context",
 ]

@@ -1,0 +1,168 @@
+"""The vocabulary of a route table: routes, what each requires, and how a request finds its route.
+
+The table itself belongs to the application, which passes it in:
+the authorizer builds its policy from it (``Authorizer(verifier, routes)``), the functions
+re-check their route's requirement with ``find_route``, and the template tests compare it with
+template.yaml. Nothing here knows an application's paths or permission names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from .context import AuthContext, Scope
+from .errors import Forbidden, Reason, Unauthenticated
+
+__all__ = [
+    "ANY",
+    "AUTHENTICATED",
+    "HTTP_METHODS",
+    "OPTIONAL",
+    "ORGANIZATION",
+    "PUBLIC",
+    "WORKSPACE",
+    "Access",
+    "Requirement",
+    "Route",
+    "find_route",
+    "gateway_routes",
+    "permission",
+]
+
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+ANY = "ANY"
+"""API Gateway's catch-all method: serves every HTTP method the resource does not declare itself."""
+
+_PARAMETER = re.compile(r"\{[A-Za-z0-9_]+\}")
+_LITERAL = re.compile(r"[A-Za-z0-9._~:@!$&'()+,;=-]+")
+
+
+class Access(str, Enum):
+    PUBLIC = "public"
+    """No authorizer, no token looked at."""
+    OPTIONAL = "optional"
+    """No gateway authorizer; the function verifies a token itself if one is sent."""
+    AUTHENTICATED = "authenticated"
+    ORGANIZATION = "organization"
+    """An active organization is required."""
+    WORKSPACE = "workspace"
+    """An active workspace is required."""
+    PERMISSION = "permission"
+    """A permission in a scope (which must be active) is required."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    access: Access
+    permission: str | None = None
+    scope: Scope | None = None
+
+    def __post_init__(self) -> None:
+        if (self.access is Access.PERMISSION) != (self.permission is not None and self.scope is not None):
+            raise ValueError("a permission requirement needs both a permission and a scope, and only it has them")
+
+    @property
+    def behind_authorizer(self) -> bool:
+        return self.access not in (Access.PUBLIC, Access.OPTIONAL)
+
+    def is_met_by(self, auth: AuthContext | None) -> bool:
+        """True when ``auth`` may call a route with this requirement (None: no valid session).
+
+        Only a refusal (Unauthenticated, Forbidden) means "not met"; any other exception is a
+        programming error and propagates, so it surfaces as a 500 in tests, not as a silent deny.
+        """
+        try:
+            self.enforce(auth)
+        except (Unauthenticated, Forbidden):
+            return False
+        return True
+
+    def enforce(self, auth: AuthContext | None) -> AuthContext | None:
+        """Return ``auth`` when it meets the requirement; raise Unauthenticated or Forbidden."""
+        if not self.behind_authorizer:
+            return auth
+        if auth is None:
+            raise Unauthenticated(Reason.MISSING_TOKEN)
+        if self.access is Access.ORGANIZATION:
+            auth.require_organization()
+        elif self.access is Access.WORKSPACE:
+            auth.require_workspace()
+        elif self.access is Access.PERMISSION:
+            auth.protect(self.permission, self.scope)
+        return auth
+
+    def __str__(self) -> str:
+        """What the requirement asks for, in words (route-table error messages)."""
+        if self.access is Access.PERMISSION:
+            return f"permission {self.permission} in the {self.scope.value}"
+        return {
+            Access.PUBLIC: "nothing",
+            Access.OPTIONAL: "an optional session",
+            Access.AUTHENTICATED: "a session",
+            Access.ORGANIZATION: "an active organization",
+            Access.WORKSPACE: "an active workspace",
+        }[self.access]
+
+
+PUBLIC = Requirement(Access.PUBLIC)
+OPTIONAL = Requirement(Access.OPTIONAL)
+AUTHENTICATED = Requirement(Access.AUTHENTICATED)
+ORGANIZATION = Requirement(Access.ORGANIZATION)
+WORKSPACE = Requirement(Access.WORKSPACE)
+
+
+def permission(name: str, scope: Scope) -> Requirement:
+    return Requirement(Access.PERMISSION, name, scope)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    """An HTTP method in capitals, or ``ANY``."""
+    path: str
+    """API Gateway resource path; ``{name}`` marks a path parameter (one whole segment)."""
+    requirement: Requirement
+    function: str
+    """Logical id of the function in template.yaml that serves the route."""
+
+    def __post_init__(self) -> None:
+        if self.method not in HTTP_METHODS and self.method != ANY:
+            raise ValueError(f"route {self.method} {self.path}: method must be one of {', '.join(HTTP_METHODS)} or ANY")
+        if not isinstance(self.path, str) or not self.path.startswith("/"):
+            raise ValueError(f"route {self.method} {self.path}: the path must start with '/'")
+        for segment in self.segments:
+            if segment.endswith("+}"):
+                raise ValueError(
+                    f"route {self.method} {self.path}: greedy path parameters ({segment}) are not supported; "
+                    "their method-ARN pattern cannot be checked against the other routes"
+                )
+            if not (_PARAMETER.fullmatch(segment) or _LITERAL.fullmatch(segment)):
+                raise ValueError(
+                    f"route {self.method} {self.path}: segment {segment!r} must be a literal "
+                    "(letters, digits, -._~ and the like; no '*', '?' or braces) or a whole {parameter}"
+                )
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        """The path's segments: ``/orders/{orderId}`` → ``("orders", "{orderId}")``."""
+        return tuple(self.path[1:].split("/")) if self.path != "/" else ()
+
+
+def gateway_routes(routes: Iterable[Route]) -> tuple[Route, ...]:
+    """The routes API Gateway sends through the authorizer."""
+    return tuple(route for route in routes if route.requirement.behind_authorizer)
+
+
+def find_route(method: str, path: str, routes: Iterable[Route]) -> Route:
+    """The route serving ``method`` on resource ``path`` (the template form), as API Gateway picks
+    it: the route declared for that method, else the resource's ``ANY`` route. KeyError if none.
+    """
+    on_resource = [route for route in routes if route.path == path]
+    for wanted in (method, ANY):
+        for route in on_resource:
+            if route.method == wanted:
+                return route
+    raise KeyError(f"no route {method} {path}")

@@ -1,0 +1,315 @@
+"""Post-deploy smoke test: does a stage answer the way the local stack does?
+
+    make smoke API_URL=https://abc123.execute-api.eu-west-1.amazonaws.com/prod [TOKEN=<session token>]
+    TOKEN=... .venv/bin/python scripts/smoke.py API_URL [--origin https://app.example.com]
+
+Works against any stage URL, the local gateway (http://127.0.0.1:3000) included. One line per
+check (PASS / FAIL / SKIP) and a summary; exit status 1 when any check failed, 2 for a bad call.
+The token comes only from the TOKEN environment variable (never an argument, so it stays out of
+``ps`` and of make's echo) and is never printed.
+
+Without a token: ``/health`` answers 200; a protected route without a token answers 401 with
+CORS headers; its preflight is answered without a token; a garbage token gets 401; and
+``<host>/Stage/health`` does not answer 200 (SAM's extra ``Stage`` stage must not exist).
+With a token (copied from the app after sign-in, or ``python -m local_stack.mint`` locally):
+``/me`` answers 200 with the ids the token carries (its payload is decoded without verifying,
+for comparison only), and every route of the route table (``api_routes.ROUTES``) answers
+something other than a 5xx and other than API Gateway's "Missing Authentication Token" (which
+means the route is not deployed).
+
+No check changes data: POST and PUT send a body with an unknown field, which the functions refuse
+with 400 before any write (or the gateway with 403 when the token lacks the permission), and
+DELETE names an id no item can have (404). A 2xx answer to any of them is reported as a failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import ipaddress
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+_ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(_ROOT / "layers" / "common"), str(_ROOT / "packages" / "wacht-auth" / "src")]
+
+from api_routes import ROUTES  # noqa: E402 - the app's one route table, from the shared layer
+from wacht_auth import Route  # noqa: E402
+
+__all__ = ["Answer", "ApiUrl", "CheckResult", "main", "run_checks", "unverified_claims"]
+
+NO_SUCH_ID = "smoke-test-no-such-item"
+"""Used for every path parameter: a valid id (letters, digits, '-') that no item has (document ids
+are hex, member ids Wacht's decimal user ids), so reads and deletes answer 404."""
+REFUSED_BODY = b'{"smoke_test_unknown_field": true}'
+"""Every write body refuses unknown fields: a 400 before anything is written."""
+MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
+DEFAULT_ORIGIN = "https://smoke-test.invalid"
+"""Sent as Origin when --origin is not given (API Gateway's mock preflight answers any Origin)."""
+USAGE = "make smoke API_URL=https://<api-id>.execute-api.<region>.amazonaws.com/<stage> [TOKEN=<session token>]"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int | None
+    """None when nothing answered (refused connection, timeout, TLS error)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Lower-case names."""
+    body: Any = None
+    """Parsed JSON, else text."""
+    error: str = ""
+
+    @property
+    def message(self) -> str:
+        return str(self.body.get("message", "")) if isinstance(self.body, dict) else ""
+
+    def describe(self) -> str:
+        if self.status is None:
+            return f"no answer ({self.error})"
+        text = self.message or (self.body if isinstance(self.body, str) else "")
+        return f"{self.status} {text[:120]}".rstrip()
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    outcome: str
+    """PASS, FAIL or SKIP."""
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"{self.outcome:<4}  {self.name}" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class ApiUrl:
+    base: str
+    """The stage URL without a trailing slash, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/prod."""
+    host_url: str
+    """scheme://host[:port]: where SAM's extra ``Stage`` stage would live."""
+    first_segment: str
+    """The stage name for an execute-api URL; empty for the local gateway or a custom domain root."""
+    loopback: bool
+
+    @classmethod
+    def parse(cls, raw: str) -> ApiUrl:
+        """Raises ValueError with a readable reason for anything but an http(s) URL without query."""
+        text = raw.strip()
+        if not text:
+            raise ValueError(f"API_URL is required: {USAGE}")
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"API_URL must be an http(s) URL, got {text!r}")
+        if parts.query or parts.fragment:
+            raise ValueError("API_URL must not carry a query or fragment")
+        loopback = _is_loopback(parts.hostname)
+        if parts.scheme != "https" and not loopback:
+            raise ValueError("API_URL must be https (plain http only for a local gateway on loopback)")
+        path = parts.path.rstrip("/")
+        host_url = f"{parts.scheme}://{parts.netloc}"
+        return cls(host_url + path, host_url, path.strip("/").split("/")[0] if path else "", loopback)
+
+
+Fetch = Callable[[str, str, Mapping[str, str], bytes | None], Answer]
+
+
+def http_fetch(timeout_seconds: float) -> Fetch:
+    """One request with urllib; every failure to get an answer becomes ``Answer(None, error=...)``."""
+
+    def fetch(method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> Answer:
+        request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_seconds) as response:  # noqa: S310 - http(s) only (ApiUrl)
+                return _answer(response.status, response.headers, response.read())
+        except urllib.error.HTTPError as error:
+            return _answer(error.code, error.headers, error.read())
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            reason = getattr(error, "reason", error)
+            return Answer(None, error=f"{type(reason).__name__}: {reason}"[:200])
+
+    return fetch
+
+
+def _answer(status: int, headers: Any, raw: bytes) -> Answer:
+    lowered = {name.lower(): value for name, value in headers.items()}
+    try:
+        body: Any = json.loads(raw) if raw else None
+    except ValueError:
+        body = raw.decode(errors="replace")
+    return Answer(status, lowered, body)
+
+
+def unverified_claims(token: str) -> dict[str, Any] | None:
+    """The JWT payload, NOT verified (for comparing ids with what /me answers); None if not a JWT."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+        claims = json.loads(payload)
+    except ValueError:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def run_checks(api: ApiUrl, token: str | None, *, origin: str | None = None, fetch: Fetch) -> Iterator[CheckResult]:
+    """Every check, in order, as it completes."""
+    browser_origin = origin or DEFAULT_ORIGIN
+    protected = next(r for r in ROUTES if r.requirement.behind_authorizer and r.method == "GET")
+    yield _health(api, fetch)
+    yield _unauthenticated(api, protected, fetch, browser_origin, origin, None, "without a token")
+    yield _preflight(api, protected, fetch, browser_origin, origin)
+    yield _unauthenticated(api, protected, fetch, browser_origin, origin, "Bearer not-a-token", "with a garbage token")
+    yield _no_extra_stage(api, fetch)
+    if token is None:
+        yield CheckResult("GET /me with TOKEN, and every route", "SKIP", "no TOKEN given")
+        return
+    yield _me(api, token, fetch)
+    for route in ROUTES:
+        yield _route(api, route, token, fetch)
+
+
+def _health(api: ApiUrl, fetch: Fetch) -> CheckResult:
+    answer = fetch("GET", api.base + "/health", {}, None)
+    ok = answer.status == 200 and isinstance(answer.body, dict) and answer.body.get("status") == "ok"
+    return CheckResult("GET /health -> 200", "PASS" if ok else "FAIL", answer.describe())
+
+
+def _cors_problem(answer: Answer, origin: str | None) -> str:
+    allowed = answer.headers.get("access-control-allow-origin")
+    if not allowed:
+        return "no Access-Control-Allow-Origin header"
+    if origin is not None and allowed not in (origin, "*"):
+        return f"Access-Control-Allow-Origin is {allowed!r}, not {origin!r}"
+    return ""
+
+
+def _unauthenticated(api: ApiUrl, route: Route, fetch: Fetch, browser_origin: str, origin: str | None,
+                     authorization: str | None, how: str) -> CheckResult:
+    name = f"GET {route.path} {how} -> 401 with CORS headers"
+    headers = {"Origin": browser_origin}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    answer = fetch("GET", api.base + route.path, headers, None)
+    if answer.status != 401:
+        return CheckResult(name, "FAIL", answer.describe())
+    problem = _cors_problem(answer, origin)
+    return CheckResult(name, "FAIL" if problem else "PASS", problem or f"401, Access-Control-Allow-Origin {answer.headers['access-control-allow-origin']}")
+
+
+def _preflight(api: ApiUrl, route: Route, fetch: Fetch, browser_origin: str, origin: str | None) -> CheckResult:
+    name = f"OPTIONS {route.path} preflight without a token -> 2xx with CORS headers"
+    headers = {"Origin": browser_origin, "Access-Control-Request-Method": route.method,
+               "Access-Control-Request-Headers": "authorization,content-type"}
+    answer = fetch("OPTIONS", api.base + route.path, headers, None)
+    if answer.status is None or not 200 <= answer.status < 300:
+        return CheckResult(name, "FAIL", answer.describe())
+    problem = _cors_problem(answer, origin)
+    methods = {m.strip().upper() for m in answer.headers.get("access-control-allow-methods", "").split(",")}
+    allowed_headers = {h.strip().lower() for h in answer.headers.get("access-control-allow-headers", "").split(",")}
+    if not problem and route.method not in methods:
+        problem = f"Access-Control-Allow-Methods lacks {route.method}"
+    if not problem and "authorization" not in allowed_headers:
+        problem = "Access-Control-Allow-Headers lacks Authorization"
+    return CheckResult(name, "FAIL" if problem else "PASS", problem or str(answer.status))
+
+
+def _no_extra_stage(api: ApiUrl, fetch: Fetch) -> CheckResult:
+    name = "GET <host>/Stage/health does not answer 200 (no extra SAM stage)"
+    if api.first_segment == "Stage":
+        return CheckResult(name, "SKIP", "this API's own stage is named Stage")
+    answer = fetch("GET", api.host_url + "/Stage/health", {}, None)
+    if answer.status is None:
+        return CheckResult(name, "FAIL", answer.describe())
+    return CheckResult(name, "FAIL" if answer.status == 200 else "PASS", answer.describe())
+
+
+def _me(api: ApiUrl, token: str, fetch: Fetch) -> CheckResult:
+    name = "GET /me with TOKEN -> 200 with the token's ids"
+    claims = unverified_claims(token)
+    if claims is None:
+        return CheckResult(name, "FAIL", "TOKEN is not a JWT (copy the session token itself, without 'Bearer ')")
+    answer = fetch("GET", api.base + "/me", {"Authorization": f"Bearer {token}"}, None)
+    if answer.status != 200 or not isinstance(answer.body, dict):
+        hint = " (an expired TOKEN? copy a fresh one)" if answer.status == 401 else ""
+        return CheckResult(name, "FAIL", answer.describe() + hint)
+    expected = {
+        "user_id": _id(claims.get("sub")),
+        "session_id": _id(claims.get("sid", claims.get("sess"))),
+        "organization_id": _id(claims.get("organization")),
+        "workspace_id": _id(claims.get("workspace")),
+    }
+    wrong = [key for key, value in expected.items() if answer.body.get(key) != value]
+    if wrong:
+        return CheckResult(name, "FAIL", "differs from the token in " + ", ".join(wrong))
+    return CheckResult(name, "PASS", f"user {expected['user_id']}")
+
+
+def _id(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _route(api: ApiUrl, route: Route, token: str, fetch: Fetch) -> CheckResult:
+    path = _placeholder_path(route.path)
+    writes = route.method in ("POST", "PUT", "DELETE")
+    name = f"{route.method} {path} with TOKEN -> deployed, no 5xx"
+    headers = {"Authorization": f"Bearer {token}"}
+    body = None
+    if route.method in ("POST", "PUT"):
+        headers["Content-Type"] = "application/json"
+        body = REFUSED_BODY
+    answer = fetch(route.method, api.base + path, headers, body)
+    if answer.status is None or answer.status >= 500:
+        return CheckResult(name, "FAIL", answer.describe())
+    if answer.status == 403 and answer.message == MISSING_AUTHENTICATION_TOKEN:
+        return CheckResult(name, "FAIL", "Missing Authentication Token: the route is not deployed")
+    if writes and 200 <= answer.status < 300:
+        return CheckResult(name, "FAIL", f"{answer.status}: a write the smoke test meant to be refused was accepted")
+    return CheckResult(name, "PASS", answer.describe())
+
+
+def _placeholder_path(template: str) -> str:
+    return "/".join(NO_SUCH_ID if part.startswith("{") and part.endswith("}") else part for part in template.split("/"))
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Smoke-test a deployed stage (or the local gateway).", epilog=USAGE)
+    parser.add_argument("api_url", nargs="?", default="", help="the stage URL (the stack's ApiUrl output)")
+    parser.add_argument("--origin", help="the AllowedOrigin deployed: CORS headers must name exactly it")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    args = parser.parse_args(argv)
+    env = os.environ if environ is None else environ
+    try:
+        api = ApiUrl.parse(args.api_url)
+    except ValueError as error:
+        print(f"smoke: {error}", file=sys.stderr)
+        return 2
+    token = env.get("TOKEN", "").strip().removeprefix("Bearer ").strip() or None
+    print(f"smoke test of {api.base} ({'with' if token else 'without'} TOKEN)", flush=True)
+    counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+    for result in run_checks(api, token, origin=args.origin, fetch=http_fetch(args.timeout)):
+        counts[result.outcome] += 1
+        print(result.line(), flush=True)
+    print(f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")
+    return 1 if counts["FAIL"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""`make smoke` (scripts/smoke.py): passes against the running local stack, changes no data, never
+shows the token, and fails (exit 1, a FAIL line naming the check) against stages that misbehave."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.e2e.conftest import ALLOWED_ORIGIN
+from tests.support.stack import PROJECT_ROOT
+from api_routes import ROUTES
+
+pytestmark = pytest.mark.e2e
+
+SCRIPT = PROJECT_ROOT / "scripts" / "smoke.py"
+_spec = importlib.util.spec_from_file_location("scripts_smoke", SCRIPT)
+smoke = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = smoke  # dataclasses look their module up there
+_spec.loader.exec_module(smoke)
+
+Behaviour = Callable[[str, str, dict[str, str]], tuple[int, dict[str, str], object]]
+
+
+def _run_script(api_url: str, *arguments: str, token: str | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "TOKEN"}
+    if token is not None:
+        environment["TOKEN"] = token
+    return subprocess.run([sys.executable, str(SCRIPT), api_url, *arguments], cwd=PROJECT_ROOT, env=environment,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _outcomes(stdout: str) -> dict[str, str]:
+    """Check name -> PASS / FAIL / SKIP, from the one line each check prints."""
+    lines = [line for line in stdout.splitlines() if line[:4] in ("PASS", "FAIL", "SKIP")]
+    return {line[6:].split(": ", 1)[0]: line[:4] for line in lines}
+
+
+# ---- against the local stack ----
+
+def test_without_a_token_the_public_checks_pass_and_the_token_checks_are_skipped(stack):
+    result = _run_script(stack.api, "--origin", ALLOWED_ORIGIN)
+    assert result.returncode == 0, result.stdout + result.stderr
+    outcomes = _outcomes(result.stdout)
+    assert list(outcomes.values()).count("PASS") == 5
+    assert outcomes["GET /me with TOKEN, and every route"] == "SKIP"
+    assert "5 passed, 0 failed, 1 skipped" in result.stdout
+
+
+@pytest.mark.parametrize("persona", ["alice", "dave"])  # an admin, and a user with no organization at all
+def test_with_a_token_every_route_is_deployed_and_no_data_changes(stack, tokens, persona):
+    def snapshot():
+        return [stack.request("GET", path, token=tokens["alice"])[2] for path in ("/documents", "/members")]
+
+    before = snapshot()
+    result = _run_script(stack.api, "--origin", ALLOWED_ORIGIN, token=tokens[persona])
+    assert result.returncode == 0, result.stdout + result.stderr
+    outcomes = _outcomes(result.stdout)
+    route_checks = [name for name in outcomes if name.endswith("with TOKEN -> deployed, no 5xx")]
+    assert len(route_checks) == len(ROUTES)
+    assert set(outcomes.values()) == {"PASS"}
+    assert snapshot() == before
+    assert tokens[persona] not in result.stdout + result.stderr
+
+
+def test_make_smoke_passes_the_token_through_the_environment_without_echoing_it(stack, tokens):
+    token = tokens["alice"]
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "smoke", f"API_URL={stack.api}", f"TOKEN={token}",
+         f"ORIGIN={ALLOWED_ORIGIN}", f"PY={sys.executable}"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "(with TOKEN)" in result.stdout and f"{len(ROUTES) + 6} passed, 0 failed" in result.stdout
+    assert token not in result.stdout + result.stderr
+
+
+# ---- against stages that misbehave (loopback stand-ins) ----
+
+@contextmanager
+def stand_in(behaviour: Behaviour) -> Iterator[str]:
+    """A loopback HTTP server answering every request with ``behaviour(method, path, headers)``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            status, headers, body = behaviour(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/json", **headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = _answer  # noqa: N815 - http.server's naming
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+CORS = {"Access-Control-Allow-Origin": ALLOWED_ORIGIN, "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
+        "Access-Control-Allow-Headers": "Authorization,Content-Type"}
+IDS = {"sub": "101", "sid": "202", "organization": "303", "workspace": "404"}
+
+
+def _unsigned_token(claims: dict) -> str:
+    def part(value: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'ES256'})}.{part(claims)}.c2ln"
+
+
+def gateway_like(overrides: Callable[[str, str], tuple[int, dict, object] | None] = lambda m, p: None) -> Behaviour:
+    """Answers like a correct stage (the local gateway's contract), except where ``overrides`` says."""
+
+    def behaviour(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict, object]:
+        override = overrides(method, path)
+        if override is not None:
+            return override
+        if path == "/health":
+            return 200, CORS, {"status": "ok"}
+        if path.startswith("/Stage/"):
+            return 403, CORS, {"message": "Missing Authentication Token"}
+        if method == "OPTIONS":
+            return 200, CORS, {}
+        if "authorization" not in headers or headers["authorization"] == "Bearer not-a-token":
+            return 401, CORS, {"message": "Unauthorized"}
+        if path == "/me":
+            return 200, CORS, {"user_id": "101", "session_id": "202", "organization_id": "303", "workspace_id": "404"}
+        if method in ("POST", "PUT"):
+            return 400, CORS, {"message": "unknown field"}
+        return (404 if "/" in path.strip("/") else 200), CORS, {"message": "not found"}
+
+    return behaviour
+
+
+def _run(api_url: str, capsys, *arguments: str, token: str | None = None) -> tuple[int, dict[str, str], str]:
+    code = smoke.main([api_url, *arguments], environ={"TOKEN": token} if token else {})
+    out = capsys.readouterr().out
+    return code, _outcomes(out), out
+
+
+def test_the_stand_in_of_a_correct_stage_passes(capsys):
+    # The control for the failing cases below: the same stand-in, unchanged, passes every check.
+    with stand_in(gateway_like()) as url:
+        code, outcomes, out = _run(url, capsys, "--origin", ALLOWED_ORIGIN, token=_unsigned_token(IDS))
+    assert code == 0, out
+    assert set(outcomes.values()) == {"PASS"}
+
+
+def test_a_server_answering_200_to_everything_fails_the_401_and_extra_stage_checks(capsys):
+    with stand_in(lambda method, path, headers: (200, {}, {"status": "ok"})) as url:
+        code, outcomes, _ = _run(url, capsys)
+    assert code == 1
+    assert outcomes["GET /health -> 200"] == "PASS"
+    assert outcomes["GET /me without a token -> 401 with CORS headers"] == "FAIL"
+    assert outcomes["GET /me with a garbage token -> 401 with CORS headers"] == "FAIL"
+    assert outcomes["OPTIONS /me preflight without a token -> 2xx with CORS headers"] == "FAIL"  # no CORS headers
+    assert outcomes["GET <host>/Stage/health does not answer 200 (no extra SAM stage)"] == "FAIL"
+
+
+def test_a_401_without_cors_headers_or_for_another_origin_fails(capsys):
+    bare = gateway_like(lambda m, p: (401, {}, {"message": "Unauthorized"}) if p == "/me" and m == "GET" else None)
+    with stand_in(bare) as url:
+        _, outcomes, out = _run(url, capsys)
+    assert outcomes["GET /me without a token -> 401 with CORS headers"] == "FAIL"
+    assert "no Access-Control-Allow-Origin header" in out
+    with stand_in(gateway_like()) as url:
+        code, outcomes, out = _run(url, capsys, "--origin", "https://other.example.com")
+    assert code == 1 and "is 'http://localhost:5173', not 'https://other.example.com'" in out
+
+
+def test_an_undeployed_route_a_5xx_and_an_accepted_write_each_fail_their_own_line(capsys):
+    def overrides(method: str, path: str):
+        if (method, path) == ("DELETE", f"/members/{smoke.NO_SUCH_ID}"):
+            return 403, CORS, {"message": "Missing Authentication Token"}
+        if (method, path) == ("GET", "/whoami"):
+            return 502, CORS, {"message": "Wacht refused our secret"}
+        if (method, path) == ("POST", "/documents"):
+            return 201, CORS, {"id": "x"}
+        return None
+
+    with stand_in(gateway_like(overrides)) as url:
+        code, outcomes, out = _run(url, capsys, token=_unsigned_token(IDS))
+    assert code == 1
+    failed = {name for name, outcome in outcomes.items() if outcome == "FAIL"}
+    assert failed == {
+        f"DELETE /members/{smoke.NO_SUCH_ID} with TOKEN -> deployed, no 5xx",
+        "GET /whoami with TOKEN -> deployed, no 5xx",
+        "POST /documents with TOKEN -> deployed, no 5xx",
+    }
+    assert "the route is not deployed" in out and "502 Wacht refused our secret" in out and "was accepted" in out
+
+
+def test_me_answering_other_ids_than_the_token_carries_fails(capsys):
+    with stand_in(gateway_like()) as url:
+        code, outcomes, out = _run(url, capsys, token=_unsigned_token({**IDS, "workspace": "999"}))
+    assert code == 1
+    assert outcomes["GET /me with TOKEN -> 200 with the token's ids"] == "FAIL"
+    assert "differs from the token in workspace_id" in out
+
+
+def test_a_token_that_is_not_a_jwt_fails_the_me_check_without_being_printed(capsys):
+    with stand_in(gateway_like()) as url:
+        code, outcomes, out = _run(url, capsys, token="opaque-secret-value")
+    assert code == 1 and outcomes["GET /me with TOKEN -> 200 with the token's ids"] == "FAIL"
+    assert "opaque-secret-value" not in out
+
+
+def test_an_api_whose_own_stage_is_named_stage_skips_the_extra_stage_check(capsys):
+    with stand_in(gateway_like(lambda m, p: (200, CORS, {"status": "ok"}) if p == "/Stage/health" else None)) as url:
+        _, outcomes, _ = _run(url + "/Stage", capsys)
+    assert outcomes["GET <host>/Stage/health does not answer 200 (no extra SAM stage)"] == "SKIP"
+
+
+def test_nothing_listening_fails_every_check_with_no_answer_and_no_traceback():
+    with socket.socket() as placeholder:  # a free port, closed again: nothing listens on it
+        placeholder.bind(("127.0.0.1", 0))
+        port = placeholder.getsockname()[1]
+    result = _run_script(f"http://127.0.0.1:{port}", "--timeout", "2")
+    assert result.returncode == 1
+    outcomes = _outcomes(result.stdout)
+    assert [o for o in outcomes.values() if o != "SKIP"] == ["FAIL"] * 5
+    assert "no answer" in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("", "API_URL is required"),
+    ("ftp://example.com/prod", "must be an http(s) URL"),
+    ("http://api.example.com/prod", "must be https"),
+    ("https://api.example.com/prod?x=1", "query or fragment"),
+])
+def test_a_bad_api_url_exits_2_with_a_reason(url, message):
+    result = _run_script(url)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unverified_claims_reads_a_payload_and_refuses_what_is_not_a_jwt():
+    assert smoke.unverified_claims(_unsigned_token(IDS)) == IDS
+    assert smoke.unverified_claims("a.b") is None
+    assert smoke.unverified_claims("a.!!!.c") is None
+    assert smoke.unverified_claims(_unsigned_token(IDS).replace(".", ".W10", 1)) is None  # payload not an object

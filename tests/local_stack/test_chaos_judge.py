@@ -50,12 +50,19 @@ def test_a_401_is_always_a_violation():
     assert result.violations() == ["signed out: alice GET /me: 401"]
 
 
-def test_only_a_404_on_deleting_ones_own_item_during_a_fault_is_ambiguous():
+def test_a_204_for_deleting_a_missing_item_is_idempotent_only_while_dynamodb_fails():
+    during = Call(12.0, 12.1, "DELETE /members/{id}", 204, False)
+    after = Call(25.0, 25.1, "DELETE /members/{id}", 204, False)
+    other_fault = Call(31.0, 31.1, "DELETE /members/{id}", 204, False)
+    result = _result([during, after, other_fault], unexpected=[during, after, other_fault])
+    assert result.idempotent_deletes == ["DELETE /members/{id}: 204"]
+    assert result.violations() == ["unexpected status: DELETE /members/{id}: 204"] * 2
+
+
+def test_a_404_on_deleting_ones_own_item_is_a_violation_even_during_a_fault():
     during = Call(12.0, 12.1, "DELETE /members/{id}", 404, False)
-    after = Call(25.0, 25.1, "DELETE /members/{id}", 404, False)
     forbidden = Call(12.0, 12.1, "GET /documents", 403, False)
-    result = _result([during, after, forbidden], unexpected=[during, after, forbidden])
-    assert result.ambiguous_deletes == ["DELETE /members/{id}: 404"]
+    result = _result([during, forbidden], unexpected=[during, forbidden])
     assert result.violations() == ["unexpected status: DELETE /members/{id}: 404", "unexpected status: GET /documents: 403"]
 
 

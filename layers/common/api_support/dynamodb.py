@@ -37,6 +37,12 @@ _UNAVAILABLE_CODES = frozenset({
 class ConditionFailed(Exception):
     """Raised when a conditional write's condition does not hold (the item is absent, or already there)."""
 
+    def __init__(self, operation: str, *, after_failed_attempt: bool = False) -> None:
+        super().__init__(operation)
+        self.after_failed_attempt = after_failed_attempt
+        """An earlier attempt of the same call failed without an answer we can trust: it may have
+        been applied, so the condition may fail because of our own write."""
+
 
 @dataclass(frozen=True)
 class QueryPage:
@@ -77,15 +83,31 @@ class DataTable:
         return _from_dynamo(item) if item else None
 
     def put(self, item: Mapping[str, str], *, condition: str | None = None) -> None:
-        """PutItem; with ``condition`` (e.g. ``attribute_not_exists(pk)``) ConditionFailed if it does not hold."""
+        """PutItem; with ``condition`` (e.g. ``attribute_not_exists(pk)``) ConditionFailed if it does not hold.
+
+        A retried put whose condition fails because an earlier, unanswered attempt of ours was
+        applied is a success: the item stored is exactly ours (checked with a consistent read).
+        """
         arguments: dict[str, Any] = {"TableName": self.name, "Item": _to_dynamo(item)}
         if condition:
             arguments["ConditionExpression"] = condition
-        self._call("put_item", **arguments)
+        try:
+            self._call("put_item", **arguments)
+        except ConditionFailed as failed:
+            if not (failed.after_failed_attempt and self.get(item["pk"], item["sk"]) == dict(item)):
+                raise
 
     def delete_existing(self, pk: str, sk: str) -> None:
-        """Delete the item; ConditionFailed if there is none under exactly this key."""
-        self._call("delete_item", TableName=self.name, Key=_key(pk, sk), ConditionExpression="attribute_exists(pk)")
+        """Delete the item; ConditionFailed if there is none under exactly this key.
+
+        A retried delete that finds nothing after an earlier, unanswered attempt of ours is a
+        success: that attempt may have deleted it, and the item is gone either way.
+        """
+        try:
+            self._call("delete_item", TableName=self.name, Key=_key(pk, sk), ConditionExpression="attribute_exists(pk)")
+        except ConditionFailed as failed:
+            if not failed.after_failed_attempt:
+                raise
 
     def query_prefix(self, pk: str, sk_prefix: str, *, limit: int, after_sk: str | None = None) -> QueryPage:
         """Items of partition ``pk`` whose sort key starts with ``sk_prefix``, in sort-key order."""
@@ -105,10 +127,22 @@ class DataTable:
         from botocore.exceptions import ClientError
 
         budget = self._budget or Budget.from_context(None)
+        unanswered = False  # an attempt failed without DynamoDB's answer: it may have been applied
+
+        def attempt(timeouts: AttemptTimeouts) -> dict[str, Any]:
+            nonlocal unanswered
+            try:
+                return getattr(self._clients(timeouts), operation)(**arguments)
+            except ClientError:
+                raise  # DynamoDB answered: nothing was applied
+            except Exception:
+                unanswered = True
+                raise
+
         try:
             return call_with_retries(
                 budget,
-                lambda timeouts: getattr(self._clients(timeouts), operation)(**arguments),
+                attempt,
                 is_retryable=_is_unavailable,
                 max_attempts=MAX_ATTEMPTS,
                 base_delay_seconds=RETRY_BASE_DELAY_SECONDS,
@@ -117,7 +151,7 @@ class DataTable:
             raise StoreUnavailable(_cause(gave_up.cause)) from None
         except ClientError as error:
             if _code(error) == "ConditionalCheckFailedException":
-                raise ConditionFailed(operation) from None
+                raise ConditionFailed(operation, after_failed_attempt=unanswered) from None
             raise
 
 

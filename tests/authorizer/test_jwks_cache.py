@@ -310,7 +310,7 @@ def test_slow_server_times_out_within_the_limit(jwks_server, monotonic):
     started = time.monotonic()
     with pytest.raises(KeysUnavailable):
         cache.candidates("es-1", "ES256")
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5  # well before the server's 3 s answer: the deadline cut it off
     assert "longer than" in (cache.last_error or "")
 
 

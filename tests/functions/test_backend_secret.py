@@ -6,7 +6,11 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from api_support import BackendSecret, SecretUnavailable
+from api_support import BackendSecret, SecretUnavailable, UserDirectory
+from api_support.backend_secret import REFETCH_AFTER_REFUSAL_SECONDS
+from api_support.budget import Budget
+from tests.functions.servers import WachtApiServer, wacht_user
+from wacht_auth.wacht_api import WachtApi, WachtApiUnavailable
 from tests.functions.conftest import KNOWN_USER_ID, new_id, session_of
 from tests.functions.events import proxy_event
 from tests.functions.harness import load_function
@@ -100,3 +104,44 @@ def test_whoami_when_the_secret_cannot_be_read_is_a_bare_500(aws_endpoint, param
     answer = me.invoke(proxy_event("GET", "/whoami", auth=session_of(user_id=KNOWN_USER_ID)))
     assert answer.status == 500
     assert answer.body == {"message": "internal error"}
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_secret_rotated_in_the_store_is_fetched_again_when_wacht_refuses_the_cached_one(aws_endpoint):
+    name = f"wacht/backend-secret-{new_id()}"
+    store = boto3.client("secretsmanager", endpoint_url=aws_endpoint)
+    store.create_secret(Name=name, SecretString="sk_test_before_rotation")
+    clock = _Clock()
+    secret = BackendSecret(store="secretsmanager", name=name, clock=clock)
+    with WachtApiServer("sk_test_after_rotation", {KNOWN_USER_ID: wacht_user(KNOWN_USER_ID)}) as wacht:
+        users = UserDirectory(WachtApi(base_url=wacht.url), secret)
+        assert secret(Budget.seconds(5)) == "sk_test_before_rotation"  # cached for 300 s
+        store.put_secret_value(SecretId=name, SecretString="sk_test_after_rotation")
+        clock.now += REFETCH_AFTER_REFUSAL_SECONDS - 1
+        with pytest.raises(WachtApiUnavailable):  # too soon after the fetch: no refetch storm
+            users.public_user(KNOWN_USER_ID, Budget.seconds(5))
+        clock.now += 2
+        assert users.public_user(KNOWN_USER_ID, Budget.seconds(5))["id"] == KNOWN_USER_ID
+        assert secret(Budget.seconds(5)) == "sk_test_after_rotation"
+
+
+def test_a_refused_secret_that_the_store_still_holds_is_not_retried(aws_endpoint):
+    name = f"wacht/backend-secret-{new_id()}"
+    boto3.client("secretsmanager", endpoint_url=aws_endpoint).create_secret(Name=name, SecretString="sk_test_wrong_everywhere")
+    clock = _Clock()
+    secret = BackendSecret(store="secretsmanager", name=name, clock=clock)
+    with WachtApiServer("sk_test_right", {KNOWN_USER_ID: wacht_user(KNOWN_USER_ID)}) as wacht:
+        users = UserDirectory(WachtApi(base_url=wacht.url), secret)
+        secret(Budget.seconds(5))
+        clock.now += REFETCH_AFTER_REFUSAL_SECONDS + 1
+        with pytest.raises(WachtApiUnavailable) as refused:
+            users.public_user(KNOWN_USER_ID, Budget.seconds(5))
+        assert refused.value.status == 401
+        assert sum(1 for request in wacht.requests if "/users/" in request["path"]) == 1  # the same secret is not sent twice

@@ -17,10 +17,12 @@ from tests.functions.conftest import new_id
 
 
 class AnswerLosingProxy:
-    """Forwards every request to DynamoDB; for the first ``lose`` writes, drops the answer."""
+    """Forwards every request to DynamoDB; for the first ``lose`` writes, drops the answer (or,
+    with ``as_error``, answers DynamoDB's 500 InternalServerError after the write was applied)."""
 
-    def __init__(self, upstream: str, lose: int) -> None:
+    def __init__(self, upstream: str, lose: int, as_error: bool = False) -> None:
         self.lose = lose
+        self.as_error = as_error
         self.forwarded: list[str] = []
         target = urlsplit(upstream)
         proxy = self
@@ -36,6 +38,14 @@ class AnswerLosingProxy:
                 proxy.forwarded.append(operation)
                 if operation in ("PutItem", "DeleteItem") and proxy.lose > 0:
                     proxy.lose -= 1
+                    if proxy.as_error:  # applied, yet answered as DynamoDB's own failure
+                        error = b'{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}'
+                        self.send_response(500)
+                        self.send_header("Content-Type", "application/x-amz-json-1.0")
+                        self.send_header("Content-Length", str(len(error)))
+                        self.end_headers()
+                        self.wfile.write(error)
+                        return
                     self.close_connection = True  # applied by DynamoDB, answer never sent
                     return
                 self.send_response(answer.status)
@@ -61,8 +71,8 @@ class AnswerLosingProxy:
 def table_behind(moto_url, table_name):
     proxies = []
 
-    def make(lose: int) -> tuple[DataTable, AnswerLosingProxy]:
-        proxy = AnswerLosingProxy(moto_url, lose)
+    def make(lose: int, as_error: bool = False) -> tuple[DataTable, AnswerLosingProxy]:
+        proxy = AnswerLosingProxy(moto_url, lose, as_error)
         proxies.append(proxy)
         table = DataTable.from_environ({"TABLE_NAME": table_name, "DYNAMODB_ENDPOINT_URL": proxy.url})
         return table.within(Budget.seconds(8)), proxy
@@ -109,3 +119,11 @@ def test_a_delete_of_nothing_with_every_answer_delivered_is_still_condition_fail
     with pytest.raises(ConditionFailed) as failed:
         table.delete_existing(f"WS#{new_id()}", f"DOC#{new_id()}")
     assert failed.value.after_failed_attempt is False
+
+
+def test_a_create_answered_with_dynamodbs_500_after_it_was_applied_is_a_success(table_behind):
+    table, proxy = table_behind(lose=1, as_error=True)
+    item = _item()
+    table.put(item, condition="attribute_not_exists(pk)")
+    assert proxy.forwarded.count("PutItem") == 2
+    assert table.get(item["pk"], item["sk"]) == item

@@ -26,6 +26,8 @@ from .budget import AttemptTimeouts, Budget, ClientsByTimeouts, OutOfTime, call_
 __all__ = ["BackendSecret", "SecretUnavailable"]
 
 DEFAULT_MAX_AGE_SECONDS = 300
+REFETCH_AFTER_REFUSAL_SECONDS = 30
+"""A cached secret Wacht refuses is fetched again if it is at least this old (a rotation)."""
 MAX_ATTEMPTS = 2
 _STORES = ("secretsmanager", "ssm")
 _RETRYABLE_CODES = frozenset({
@@ -95,6 +97,18 @@ class BackendSecret:
         value = self._fetch(budget or Budget.from_context(None))
         self._cached = (value, self._clock())
         return value
+
+    def forget(self, value: str) -> bool:
+        """Drop the cached ``value`` after Wacht refused it (the secret was rotated in the store);
+        True when the next call will fetch again. At most once per ``REFETCH_AFTER_REFUSAL_SECONDS``,
+        so a secret that is wrong in the store too costs one fetch per interval, not one per request."""
+        cached = self._cached
+        if self._value is not None or cached is None or cached[0] != value:
+            return False
+        if self._clock() < cached[1] + REFETCH_AFTER_REFUSAL_SECONDS:
+            return False
+        self._cached = None
+        return True
 
     def _fetch(self, budget: Budget) -> str:
         from aws_lambda_powertools.utilities.parameters import GetParameterError

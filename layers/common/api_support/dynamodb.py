@@ -34,6 +34,10 @@ _UNAVAILABLE_CODES = frozenset({
 })
 
 
+_MAY_HAVE_BEEN_APPLIED = frozenset({"InternalServerError", "ServiceUnavailable"})
+"""DynamoDB's own failures: the write may have happened before it failed to answer (its docs say so)."""
+
+
 class ConditionFailed(Exception):
     """Raised when a conditional write's condition does not hold (the item is absent, or already there)."""
 
@@ -133,8 +137,10 @@ class DataTable:
             nonlocal unanswered
             try:
                 return getattr(self._clients(timeouts), operation)(**arguments)
-            except ClientError:
-                raise  # DynamoDB answered: nothing was applied
+            except ClientError as error:
+                # A throttle or a refused condition was not applied; a 500/503 from DynamoDB may have been.
+                unanswered = unanswered or _code(error) in _MAY_HAVE_BEEN_APPLIED
+                raise
             except Exception:
                 unanswered = True
                 raise

@@ -69,7 +69,19 @@ class UserDirectory:
         return cls(WachtApi.from_environ(environ), BackendSecret.from_environ(environ))
 
     def public_user(self, user_id: str, budget: Budget) -> dict[str, Any]:
-        """The user's public fields; the secret fetch and the Wacht call share ``budget``."""
+        """The user's public fields; the secret fetch and the Wacht call share ``budget``.
+
+        When Wacht refuses our secret (401/403) and the cached one may be stale (rotated in the
+        store), it is fetched again and the call retried once, within the same budget.
+        """
         secret = self._secret(budget)
-        user = self._api.users.get_user(user_id, secret=secret, timeout_seconds=budget.remaining_seconds())
+        try:
+            user = self._api.users.get_user(user_id, secret=secret, timeout_seconds=budget.remaining_seconds())
+        except WachtApiUnavailable as refused:
+            if refused.status not in (401, 403) or not self._secret.forget(secret):
+                raise
+            fresh = self._secret(budget)
+            if fresh == secret:
+                raise
+            user = self._api.users.get_user(user_id, secret=fresh, timeout_seconds=budget.remaining_seconds())
         return public_user(user, user_id)

@@ -107,8 +107,11 @@ class LoadResult:
     read_back: ReadBack | None = None
     peak_concurrency: dict[str, int] = field(default_factory=dict)
     started: float = 0.0
-    """Start of the measured phase: earlier calls (the warm-up) are checked but not timed."""
+    """Start of the measured phase: earlier calls (the warm-up, the floor) are checked but not timed here."""
     elapsed_seconds: float = 0.0
+    floor_p50_ms: float = 0.0
+    """p50 of one client alone, warm, measured in the same run just before the concurrent phase:
+    what a request costs here without contention, the floor the concurrent figures are read against."""
 
     @property
     def unexpected(self) -> list[str]:
@@ -150,6 +153,7 @@ class LoadResult:
             "requests_per_second": round(self.requests / self.elapsed_seconds, 1) if self.elapsed_seconds else 0.0,
             "p50_ms": round(self.percentile_ms(0.50), 2),
             "p99_ms": round(self.percentile_ms(0.99), 2),
+            "floor_p50_ms": round(self.floor_p50_ms, 2),
             "warmup_requests": self.warmup_requests,
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
             "server_errors": self.server_errors,
@@ -166,9 +170,20 @@ class LoadResult:
         s = self.summary()
         peaks = " ".join(f"{name.removesuffix('Function')} {n}" for name, n in s["peak_concurrency"].items()) or "n/a"
         return (f"{s['requests']} requests (after {s['warmup_requests']} warm-up) in {s['seconds']} s: {s['requests_per_second']} req/s, p50 {s['p50_ms']} ms, "
-                f"p99 {s['p99_ms']} ms; 5xx {s['server_errors']}, unexpected {s['unexpected_statuses']}, "
+                f"p99 {s['p99_ms']} ms ({self._times_floor(s['p50_ms'])} and {self._times_floor(s['p99_ms'])} the one-client "
+                f"floor of {s['floor_p50_ms']} ms); 5xx {s['server_errors']}, unexpected {s['unexpected_statuses']}, "
                 f"signed out {s['signed_out']}, cross-tenant {s['cross_tenant_results']}, lost writes {s['lost_writes']} "
                 f"of {s['writes_checked']} checked; peak concurrency: {peaks}")
+
+    def _times_floor(self, milliseconds: float) -> str:
+        return f"{milliseconds / self.floor_p50_ms:.1f}x" if self.floor_p50_ms else "n/a"
+
+    def absorb(self, other: LoadResult) -> None:
+        """Take ``other``'s calls and findings as checked-but-untimed calls of this run."""
+        self.calls.extend(other.calls)
+        self.cross_tenant.extend(other.cross_tenant)
+        self.signed_out.extend(other.signed_out)
+        self.unexpected_calls.extend(other.unexpected_calls)
 
     def failures(self) -> list[str]:
         read = self.read_back or ReadBack()
@@ -394,17 +409,24 @@ def tenant_tokens(idp: str) -> dict[tuple[str | None, str | None], str]:
 
 
 def run_load(api: str, idp: str, *, clients: int = 32, requests_per_client: int = 100, seed: int = 7,
-             token_every: int = 25, admin: str | None = None, warmup_requests: int = 0) -> LoadResult:
+             token_every: int = 25, admin: str | None = None, warmup_requests: int = 0,
+             floor_requests: int = 44) -> LoadResult:
     """Run the load against a running stack, read every acknowledged write back, return what was found.
 
     ``warmup_requests`` per client go first, checked like the rest but not timed: the cold starts
-    they cause queue behind local_stack.lambda_runtime's cold-start gate, a local artefact.
+    they cause queue behind local_stack.lambda_runtime's cold-start gate, a local artefact. Then one
+    client alone sends ``floor_requests`` (checked too): their p50 is the run's floor.
     """
     result = LoadResult()
     ledger = Ledger()
     workers = make_clients(api, idp, clients, ledger, result, seed=seed, token_every=token_every)
     if warmup_requests:
         run_clients(workers, requests=warmup_requests)
+    if floor_requests:
+        alone = LoadResult(started=time.monotonic())
+        run_clients(make_clients(api, idp, 1, ledger, alone, seed=seed + 1, token_every=token_every), requests=floor_requests)
+        result.floor_p50_ms = alone.percentile_ms(0.50)
+        result.absorb(alone)
     result.started = time.monotonic()
     run_clients(workers, requests=requests_per_client)
     result.elapsed_seconds = time.monotonic() - result.started

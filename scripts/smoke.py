@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import ipaddress
 import json
 import os
 import sys
@@ -43,6 +42,7 @@ sys.path[:0] = [str(_ROOT / "layers" / "common"), str(_ROOT / "packages" / "wach
 
 from api_routes import ROUTES  # noqa: E402 - the app's one route table, from the shared layer
 from wacht_auth import Route  # noqa: E402
+from wacht_auth.config import is_loopback_host  # noqa: E402
 
 __all__ = ["Answer", "ApiUrl", "CheckResult", "main", "run_checks", "unverified_claims"]
 
@@ -110,7 +110,7 @@ class ApiUrl:
             raise ValueError(f"API_URL must be an http(s) URL, got {text!r}")
         if parts.query or parts.fragment:
             raise ValueError("API_URL must not carry a query or fragment")
-        loopback = _is_loopback(parts.hostname)
+        loopback = is_loopback_host(parts.hostname)
         if parts.scheme != "https" and not loopback:
             raise ValueError("API_URL must be https (plain http only for a local gateway on loopback)")
         path = parts.path.rstrip("/")
@@ -280,15 +280,6 @@ def _placeholder_path(template: str) -> str:
     return "/".join(NO_SUCH_ID if part.startswith("{") and part.endswith("}") else part for part in template.split("/"))
 
 
-def _is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Smoke-test a deployed stage (or the local gateway).", epilog=USAGE)
     parser.add_argument("api_url", nargs="?", default="", help="the stage URL (the stack's ApiUrl output)")
@@ -302,7 +293,8 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         print(f"smoke: {error}", file=sys.stderr)
         return 2
     token = env.get("TOKEN", "").strip().removeprefix("Bearer ").strip() or None
-    print(f"smoke test of {api.base} ({'with' if token else 'without'} TOKEN)", flush=True)
+    mode = "with TOKEN" if token else "without TOKEN"  # whether one was given; the value is never printed
+    print(f"smoke test of {api.base} ({mode})", flush=True)
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
     for result in run_checks(api, token, origin=args.origin, fetch=http_fetch(args.timeout)):
         counts[result.outcome] += 1

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -55,10 +52,10 @@ def test_a_valid_token_beside_garbage_is_401_and_leaves_no_policy_for_the_garbag
     garbage = f"Bearer garbage-{valid_first}"
     pair = [("Authorization", alice), ("authorization", garbage)]
     before = stack.authorizer_invocations()
-    assert _raw_get(stack, "/me", pair if valid_first else pair[::-1]) == (401, {"message": "Unauthorized"})
-    assert _raw_get(stack, "/me", [("Authorization", garbage)]) == (401, {"message": "Unauthorized"})
+    assert stack.raw_get("/me", pair if valid_first else pair[::-1]) == (401, {"message": "Unauthorized"})
+    assert stack.raw_get("/me", [("Authorization", garbage)]) == (401, {"message": "Unauthorized"})
     assert stack.authorizer_invocations() == before + 2  # the garbage alone was asked about, not served a cache
-    assert _raw_get(stack, "/me", [("Authorization", alice)])[0] == 200
+    assert stack.raw_get("/me", [("Authorization", alice)])[0] == 200
 
 
 def test_flushing_the_cache_makes_the_next_request_invoke_the_authorizer(stack):
@@ -79,19 +76,3 @@ def test_the_ttl_comes_from_the_template_parameter_and_expires():
         time.sleep(1.2)
         assert short.request("GET", "/me", token=token)[0] == 200
         assert short.authorizer_invocations() == 2
-
-
-def _raw_get(stack, path: str, headers: list[tuple[str, str]]) -> tuple[int, object]:
-    """GET with headers exactly as listed (urllib would merge a repeated or re-cased name)."""
-    origin = urlsplit(stack.api)
-    connection = http.client.HTTPConnection(origin.hostname, origin.port, timeout=15)
-    try:
-        connection.putrequest("GET", path)
-        for name, value in headers:
-            connection.putheader(name, value)
-        connection.endheaders()
-        response = connection.getresponse()
-        raw = response.read()
-        return response.status, json.loads(raw) if raw else None
-    finally:
-        connection.close()

@@ -3,31 +3,13 @@ fields, /hello never 401 (several Authorization values included), a deeply neste
 
 from __future__ import annotations
 
-import http.client
 import json
-from urllib.parse import urlsplit
 
 import pytest
 
 from api_support import PUBLIC_USER_FIELDS
 
 pytestmark = pytest.mark.e2e
-
-
-def raw_get(stack, path: str, headers: list[tuple[str, str]]) -> tuple[int, object]:
-    """GET with headers exactly as listed (urllib would merge a repeated name)."""
-    origin = urlsplit(stack.api)
-    connection = http.client.HTTPConnection(origin.hostname, origin.port, timeout=15)
-    try:
-        connection.putrequest("GET", path)
-        for name, value in headers:
-            connection.putheader(name, value)
-        connection.endheaders()
-        response = connection.getresponse()
-        raw = response.read()
-        return response.status, json.loads(raw) if raw else None
-    finally:
-        connection.close()
 
 
 def test_whoami_answers_exactly_the_allowlisted_fields(stack, tokens):
@@ -41,7 +23,7 @@ def test_whoami_answers_exactly_the_allowlisted_fields(stack, tokens):
 @pytest.mark.parametrize("valid_first", [True, False], ids=["valid-then-garbage", "garbage-then-valid"])
 def test_hello_with_two_authorization_values_is_a_stranger_not_401(stack, tokens, valid_first):
     pair = [("Authorization", f"Bearer {tokens['alice']}"), ("Authorization", "Bearer garbage")]
-    assert raw_get(stack, "/hello", pair if valid_first else pair[::-1]) == (200, {"message": "hello stranger"})
+    assert stack.raw_get("/hello", pair if valid_first else pair[::-1]) == (200, {"message": "hello stranger"})
 
 
 def test_a_deeply_nested_document_body_is_400(stack, tokens):

@@ -21,13 +21,24 @@ from tests.functions.events import ALLOWED_ORIGIN
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
 LAMBDA = {"LAMBDA_TASK_ROOT": str(PROJECT_ROOT / "functions" / "documents"), "AWS_LAMBDA_FUNCTION_NAME": "DocumentsFunction", "_X_AMZN_TRACE_ID": TRACE_HEADER}
 
-_INVOKE = """
+# A UDP socket on 127.0.0.1 stands in for the X-Ray daemon; what the SDK sends it is collected after the call.
+_FAKE_DAEMON = """
 import json, os, socket, sys
 daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 daemon.bind(("127.0.0.1", 0))
 daemon.settimeout(1.0)
 os.environ["AWS_XRAY_DAEMON_ADDRESS"] = "127.0.0.1:%d" % daemon.getsockname()[1]
-from aws_xray_sdk.core import patcher
+"""
+_COLLECT_SEGMENTS = """
+datagrams = []
+for _ in range(20):
+    try:
+        datagrams.append(daemon.recv(65536).decode())
+    except TimeoutError:
+        break
+"""
+
+_INVOKE = _FAKE_DAEMON + """from aws_xray_sdk.core import patcher
 from tests.functions.events import proxy_event
 from tests.functions.harness import load_function
 from wacht_auth import AuthContext
@@ -35,12 +46,7 @@ setup = json.loads(sys.argv[1])
 documents = load_function("DocumentsFunction", setup["parameters"], {"DataTable": setup["table"]}, {"DYNAMODB_ENDPOINT_URL": setup["dynamodb"]})
 auth = AuthContext(user_id="1", session_id="2", organization_id="3", workspace_id=setup["workspace"], workspace_permissions=("documents:write",), expires_at=4102444800)
 created = documents.invoke(proxy_event("POST", "/documents", auth=auth, body={"title": "secret-plan-title"}))
-datagrams = []
-for _ in range(20):
-    try:
-        datagrams.append(daemon.recv(65536).decode())
-    except TimeoutError:
-        break
+""" + _COLLECT_SEGMENTS + """
 print(json.dumps({"status": created.status, "disabled": documents.module.tracer.disabled, "patched": sorted(patcher._PATCHED_MODULES), "datagrams": datagrams}))
 """
 
@@ -101,24 +107,13 @@ def test_the_authorizer_never_imports_api_support_nor_tracer_even_in_lambda():
     assert run_python(code, environment) == ""
 
 
-_WHOAMI = """
-import json, os, socket, sys
-daemon = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-daemon.bind(("127.0.0.1", 0))
-daemon.settimeout(1.0)
-os.environ["AWS_XRAY_DAEMON_ADDRESS"] = "127.0.0.1:%d" % daemon.getsockname()[1]
-from tests.functions.events import proxy_event
+_WHOAMI = _FAKE_DAEMON + """from tests.functions.events import proxy_event
 from tests.functions.harness import load_function
 from wacht_auth import AuthContext
 setup = json.loads(sys.argv[1])
 me = load_function("MeFunction", setup["parameters"], {"DataTable": "unused"}, {"WACHT_BACKEND_SECRET": setup["secret"]})
 answer = me.invoke(proxy_event("GET", "/whoami", auth=AuthContext(user_id=setup["user"], session_id="2", expires_at=4102444800)))
-datagrams = []
-for _ in range(20):
-    try:
-        datagrams.append(daemon.recv(65536).decode())
-    except TimeoutError:
-        break
+""" + _COLLECT_SEGMENTS + """
 print(json.dumps({"status": answer.status, "datagrams": datagrams}))
 """
 

@@ -13,6 +13,7 @@ the ``with`` block sends SIGTERM (what Ctrl-C does) and waits for a clean exit.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -27,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 __all__ = ["RunningStack", "StackStartError", "running_stack"]
 
@@ -82,6 +84,22 @@ class RunningStack:
                 return _answer(response.status, response.headers, response.read())
         except urllib.error.HTTPError as error:
             return _answer(error.code, error.headers, error.read())
+
+    def raw_get(self, path: str, headers: list[tuple[str, str]]) -> tuple[int, Any]:
+        """GET with headers exactly as listed (urllib would merge a repeated or re-cased name):
+        (status, JSON body or None)."""
+        origin = urlsplit(self.api)
+        connection = http.client.HTTPConnection(origin.hostname, origin.port, timeout=15)
+        try:
+            connection.putrequest("GET", path)
+            for name, value in headers:
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+        finally:
+            connection.close()
 
     def mint(self, persona: str | None = None, *, workspace: str | None = None, organization: str | None = None, **body: Any) -> str:
         """A token from the dev IdP: a persona's (``mint("alice", workspace="Acme Legal")``) or ``body`` as given."""

@@ -22,6 +22,7 @@ from typing import Any
 from wacht_auth import ConfigurationError
 
 from .budget import AttemptTimeouts, Budget, ClientsByTimeouts, OutOfTime, call_with_retries
+from .sdk import client_for, failure_name, is_transient
 
 __all__ = ["BackendSecret", "SecretUnavailable"]
 
@@ -143,16 +144,9 @@ class BackendSecret:
 
 def _provider(store: str, timeouts: AttemptTimeouts, endpoint_url: str | None) -> Any:
     """A Powertools provider over a client with these timeouts and no SDK retries."""
-    import boto3
     from aws_lambda_powertools.utilities import parameters
-    from botocore.config import Config
 
-    config = Config(
-        connect_timeout=timeouts.connect_seconds,
-        read_timeout=timeouts.read_seconds,
-        retries={"mode": "standard", "total_max_attempts": 1},
-    )
-    client = boto3.client(store, config=config, endpoint_url=endpoint_url)
+    client = client_for(store, timeouts, endpoint_url)
     if store == "ssm":
         return parameters.SSMProvider(boto3_client=client)
     return parameters.SecretsProvider(boto3_client=client)
@@ -166,19 +160,9 @@ def _root_cause(error: BaseException | None) -> BaseException | None:
 
 
 def _is_retryable(error: Exception) -> bool:
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
-    cause = _root_cause(error)
-    if isinstance(cause, ClientError):
-        return cause.response.get("Error", {}).get("Code", "") in _RETRYABLE_CODES
-    return isinstance(cause, (ConnectionError, HTTPClientError))
+    return is_transient(_root_cause(error), _RETRYABLE_CODES)
 
 
 def _cause_name(error: BaseException | None) -> str:
     """The SDK's error code or type: names the failure, never the value."""
-    from botocore.exceptions import ClientError
-
-    cause = _root_cause(error)
-    if isinstance(cause, ClientError):
-        return cause.response.get("Error", {}).get("Code", "") or "ClientError"
-    return type(cause).__name__ if cause is not None else "no time left"
+    return failure_name(_root_cause(error))

@@ -18,6 +18,7 @@ from wacht_auth import ConfigurationError
 
 from .budget import LADDER, AttemptTimeouts, Budget, ClientsByTimeouts, OutOfTime, call_with_retries
 from .errors import StoreUnavailable
+from .sdk import client_for, error_code, failure_name, is_transient
 
 __all__ = ["ConditionFailed", "DataTable", "QueryPage"]
 
@@ -73,7 +74,7 @@ class DataTable:
         if not table_name:
             raise ConfigurationError("TABLE_NAME", "is not set")
         endpoint_url = env.get("DYNAMODB_ENDPOINT_URL", "").strip() or None
-        clients = ClientsByTimeouts(lambda timeouts: _client(timeouts, endpoint_url))
+        clients = ClientsByTimeouts(lambda timeouts: client_for("dynamodb", timeouts, endpoint_url))
         clients(LADDER[0])  # the rung nearly every request uses, built during init, not in the first request
         return cls(clients, table_name)
 
@@ -139,7 +140,7 @@ class DataTable:
                 return getattr(self._clients(timeouts), operation)(**arguments)
             except ClientError as error:
                 # A throttle or a refused condition was not applied; a 500/503 from DynamoDB may have been.
-                unanswered = unanswered or _code(error) in _MAY_HAVE_BEEN_APPLIED
+                unanswered = unanswered or error_code(error) in _MAY_HAVE_BEEN_APPLIED
                 raise
             except Exception:
                 unanswered = True
@@ -154,45 +155,15 @@ class DataTable:
                 base_delay_seconds=RETRY_BASE_DELAY_SECONDS,
             )
         except OutOfTime as gave_up:
-            raise StoreUnavailable(_cause(gave_up.cause)) from None
+            raise StoreUnavailable(failure_name(gave_up.cause)) from None
         except ClientError as error:
-            if _code(error) == "ConditionalCheckFailedException":
+            if error_code(error) == "ConditionalCheckFailedException":
                 raise ConditionFailed(operation, after_failed_attempt=unanswered) from None
             raise
 
 
-def _client(timeouts: AttemptTimeouts, endpoint_url: str | None) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    config = Config(
-        connect_timeout=timeouts.connect_seconds,
-        read_timeout=timeouts.read_seconds,
-        retries={"mode": "standard", "total_max_attempts": 1},  # call_with_retries retries, within the budget
-    )
-    return boto3.client("dynamodb", config=config, endpoint_url=endpoint_url)
-
-
-def _code(error: Any) -> str:
-    return error.response.get("Error", {}).get("Code", "")
-
-
 def _is_unavailable(error: Exception) -> bool:
-    """Throttled, failing on AWS's side, unreachable or unanswered: worth another attempt, then a 503."""
-    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
-
-    if isinstance(error, ClientError):
-        return _code(error) in _UNAVAILABLE_CODES
-    return isinstance(error, (ConnectionError, HTTPClientError))
-
-
-def _cause(error: BaseException | None) -> str:
-    """The AWS error code or the connection failure's type, for the log only."""
-    from botocore.exceptions import ClientError
-
-    if isinstance(error, ClientError):
-        return _code(error)
-    return type(error).__name__ if error is not None else "no time left"
+    return is_transient(error, _UNAVAILABLE_CODES)
 
 
 def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:

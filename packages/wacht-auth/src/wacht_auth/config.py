@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["Settings", "clock_skew_from_environ", "origin_from_publishable_key"]
+__all__ = ["Settings", "clock_skew_from_environ", "is_loopback_host", "origin_from_publishable_key"]
 
 _DEFAULT_CLOCK_SKEW_SECONDS = 5
 _MAX_CLOCK_SKEW_SECONDS = 300
@@ -101,7 +101,7 @@ def _checked_url(value: str, variable: str) -> str:
         raise ConfigurationError(variable, "is not a valid URL") from None
     if not host or parts.scheme.lower() not in ("https", "http"):
         raise ConfigurationError(variable, "must be an absolute https:// URL")
-    if parts.scheme.lower() == "http" and not _is_loopback(host):
+    if parts.scheme.lower() == "http" and not is_loopback_host(host):
         raise ConfigurationError(variable, "must use https (plain http is allowed only for loopback hosts)")
     if parts.username or parts.password:
         raise ConfigurationError(variable, "must not carry credentials")
@@ -123,7 +123,8 @@ def _checked_origin(value: str, variable: str, *, allow_path: bool = False) -> s
     return f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback IP (as urlsplit gives a hostname: lower-case, unbracketed)."""
     if host == "localhost":
         return True
     try:

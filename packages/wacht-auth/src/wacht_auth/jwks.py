@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .deadline import run_within
 from .errors import KeyNotYetKnown, KeysUnavailable, Reason, Unauthenticated
 from .keys import Jwk, KeySet
 
@@ -45,15 +46,11 @@ def fetch_jwks(url: str, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, ma
     ``timeout_seconds`` bounds the whole fetch (connect, headers and a body that may drip in),
     not each socket read: the fetch runs in a worker thread that is abandoned at the deadline.
     """
-    outcome: list[object] = []
-    worker = threading.Thread(target=lambda: outcome.append(_get_json(url, timeout_seconds, max_bytes)), daemon=True)
-    worker.start()
-    worker.join(timeout_seconds)
-    if not outcome:
-        raise JwksFetchError(f"JWKS fetch took longer than {timeout_seconds} s")
-    if isinstance(outcome[0], JwksFetchError):
-        raise outcome[0]
-    return outcome[0]
+    return run_within(
+        timeout_seconds,
+        lambda: _get_json(url, timeout_seconds, max_bytes),
+        lambda: JwksFetchError(f"JWKS fetch took longer than {timeout_seconds} s"),
+    )
 
 
 def _get_json(url: str, timeout_seconds: float, max_bytes: int) -> dict | JwksFetchError:

@@ -178,9 +178,7 @@ def _unverified_issued_at(token: str) -> float | None:
     key, never to accept anything; ``jwt.decode`` and ``_check_times`` are the authority.
     """
     try:
-        segment = token.split(".", 2)[1]
-        payload = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-        value = payload.get("iat")
+        value = _decoded_segment(token.split(".", 2)[1]).get("iat")
     except (IndexError, ValueError, AttributeError, binascii.Error, RecursionError):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -198,12 +196,17 @@ def unverified_header(token: str) -> dict[str, Any]:
     if not dot or not segment:
         raise Unauthenticated(Reason.MALFORMED)
     try:
-        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        header = _decoded_segment(segment)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise Unauthenticated(Reason.MALFORMED) from None
     if not isinstance(header, dict):
         raise Unauthenticated(Reason.MALFORMED)
     return header
+
+
+def _decoded_segment(segment: str) -> Any:
+    """A JWT segment as JSON: base64url without its padding. Raises ValueError (binascii.Error is one)."""
+    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
 
 def _unauthenticated(error: Exception) -> Unauthenticated:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
+
+from .deadline import run_within
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -97,20 +98,14 @@ class WachtApi:
     def _get(self, path: str, secret: str, timeout_seconds: float) -> dict[str, Any]:
         if timeout_seconds <= 0:
             raise WachtApiTimeout("no time left to call the Wacht API")
-        deadline = time.monotonic() + min(timeout_seconds, DEFAULT_TIMEOUT_SECONDS)
-        outcome: list[tuple[int, bytes] | WachtApiError] = []
-        worker = threading.Thread(
-            target=lambda: outcome.append(self._exchange(self.base_url + path, secret, deadline)),
-            name=WORKER_THREAD_NAME,
-            daemon=True,
+        seconds = min(timeout_seconds, DEFAULT_TIMEOUT_SECONDS)
+        deadline = time.monotonic() + seconds
+        status, body = run_within(
+            seconds,
+            lambda: self._exchange(self.base_url + path, secret, deadline),
+            lambda: WachtApiTimeout("Wacht API did not answer in time"),
+            thread_name=WORKER_THREAD_NAME,
         )
-        worker.start()
-        worker.join(max(0.0, deadline - time.monotonic()))
-        if not outcome:
-            raise WachtApiTimeout("Wacht API did not answer in time")
-        if isinstance(outcome[0], WachtApiError):
-            raise outcome[0]
-        status, body = outcome[0]
         if status == 404:
             raise WachtApiNotFound("Wacht API: not found", status)
         if status != 200:

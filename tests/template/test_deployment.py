@@ -87,6 +87,34 @@ def test_exactly_one_stage_and_no_deployment_creates_another(translated):
     assert _stage(translated)["StageName"] == {"Ref": "StageName"}
 
 
+def _deployment_of_stage(translated) -> str:
+    (deployment,) = _of_type(translated, "AWS::ApiGateway::Deployment")
+    assert _stage(translated)["DeploymentId"] == {"Ref": deployment}
+    return deployment
+
+
+def test_a_changed_allowed_origin_reaches_the_stage_as_a_new_deployment(monkeypatch):
+    # CloudFormation redeploys a REST API only for a Deployment with a new logical id. SAM hashes
+    # the unresolved template, where the origin is only "${AllowedOrigin}": without AlwaysDeploy
+    # two origins give one id and the stage keeps the old preflight and gateway-response headers.
+    # Two `sam deploy` runs happen at two different times; the translator reads the clock.
+    deployments = []
+    for instant, origin in ((1_800_000_000.0, "https://first-origin.example.com"), (1_800_000_600.0, "https://second-origin.example.com")):
+        monkeypatch.setattr("time.time", lambda instant=instant: instant)
+        translated = translate({**PARAMETERS, "AllowedOrigin": origin})
+        assert "${AllowedOrigin}" in json.dumps(api_body(translated))  # resolved by CloudFormation, after SAM's hash
+        deployments.append(_deployment_of_stage(translated))
+    assert deployments[0] != deployments[1]
+
+
+def test_the_layer_is_named_per_stack_and_its_old_versions_are_deleted(translated):
+    (layer,) = _of_type(translated, "AWS::Lambda::LayerVersion").values()
+    # One name per stack: two stacks in an account and region would otherwise share one layer's versions.
+    assert layer["Properties"]["LayerName"] == {"Fn::Sub": "${AWS::StackName}-common"}
+    # Delete, not SAM's default Retain: replaced versions and the last one go with the stack.
+    assert layer["DeletionPolicy"] == "Delete"
+
+
 def test_the_api_is_openapi_3_with_the_authorizer_under_components(translated):
     body = api_body(translated)
     assert body["openapi"].startswith("3.0")
@@ -113,6 +141,18 @@ def test_execution_logs_which_would_hold_the_token_stay_off(translated):
     assert setting["DataTraceEnabled"] is False
 
 
+def test_the_api_is_regional_so_the_waf_and_the_access_log_see_the_clients_address(translated):
+    # Edge-optimized (API Gateway's default) puts CloudFront in front: WAF's IP would be an edge's.
+    api = translated["Resources"]["Api"]["Properties"]
+    assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    assert api["Parameters"] == {"endpointConfigurationTypes": "REGIONAL"}  # how SAM applies it to an OpenAPI body
+    (rule,) = translated["Resources"]["WebAcl"]["Properties"]["Rules"]
+    statement = rule["Statement"]["RateBasedStatement"]
+    assert statement["AggregateKeyType"] == "IP"  # the connection's source address
+    assert "ForwardedIPConfig" not in statement  # X-Forwarded-For's first address is whatever the client sent
+    assert ".execute-api." in translated["Outputs"]["ApiUrl"]["Value"]["Fn::Sub"]
+
+
 def test_the_waf_web_acl_is_off_by_default_and_limits_each_client_ip_when_on(source, translated):
     acl, association = translated["Resources"]["WebAcl"], translated["Resources"]["WebAclAssociation"]
     assert acl["Condition"] == association["Condition"] == "WafEnabled"
@@ -132,6 +172,17 @@ def test_the_waf_web_acl_is_off_by_default_and_limits_each_client_ip_when_on(sou
 @pytest.mark.parametrize(("value", "accepted"), [("0", True), ("10", True), ("2000", True), ("5", False), ("01", False), ("-1", False), ("", False)])
 def test_the_waf_limit_is_zero_or_at_least_wafs_minimum_of_ten(source, value, accepted):
     assert _accepts(source, "WafRateLimitPerIp", value) is accepted
+
+
+def test_the_reserved_concurrency_parameter_states_lambdas_unreserved_minimum(source):
+    # Lambda refuses a reservation that leaves the account fewer than 100 unreserved executions;
+    # new accounts start with a quota of 10 and can reserve nothing. The failure is at deploy time.
+    description = source["Parameters"]["AuthorizerReservedConcurrency"]["Description"]
+    assert "100 unreserved" in description and "get-account-settings" in description and "10" in description
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    (row,) = [line for line in readme.splitlines() if line.startswith("| AuthorizerReservedConcurrency |")]
+    assert "100" in row and "get-account-settings" in row
+    assert parameter_defaults(source)["AuthorizerReservedConcurrency"] == "0"
 
 
 def test_the_authorizer_reserves_concurrency_only_when_asked(source):
@@ -247,7 +298,7 @@ def test_every_alarm_notifies_the_topic_only_when_an_email_is_given(source, tran
     assert _holds(source, AlarmEmail="ops@example.com")["AlarmEmailGiven"] is True
     assert not _accepts(source, "AlarmEmail", "not-an-address")
     alarms = _alarms(translated)
-    assert len(alarms) == 7
+    assert len(alarms) == 8
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == {"Fn::If": ["AlarmEmailGiven", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}, name
         assert alarm["TreatMissingData"] == "notBreaching", name  # no traffic is not an incident
@@ -271,9 +322,10 @@ def test_keys_unavailable_alarms_on_the_first_one_in_a_minute(translated):
 
 
 def test_the_refusal_spike_alarm_reads_the_authorizers_total_of_refusals(translated):
+    # Its metric math, with requests without a token left out: tests/template/test_alarm_math.py.
     alarm = _alarms(translated)["RefusalSpikeAlarm"]
-    assert _metrics(alarm) == [{"Namespace": decisions.NAMESPACE, "MetricName": decisions.UNAUTHORIZED, "Dimensions": SERVICE_DIMENSION}]
-    assert (alarm["Statistic"], alarm["Period"]) == ("Sum", 300)
+    assert _metrics(alarm)[0] == {"Namespace": decisions.NAMESPACE, "MetricName": decisions.UNAUTHORIZED, "Dimensions": SERVICE_DIMENSION}
+    assert {(q["MetricStat"]["Stat"], q["MetricStat"]["Period"]) for q in alarm["Metrics"] if "MetricStat" in q} == {("Sum", 300)}
     assert alarm["Threshold"] == {"Ref": "RefusalAlarmThreshold"}
 
 

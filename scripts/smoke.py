@@ -6,7 +6,8 @@
 Works against any stage URL, the local gateway (http://127.0.0.1:3000) included. One line per
 check (PASS / FAIL / SKIP) and a summary; exit status 1 when any check failed, 2 for a bad call.
 The token comes only from the TOKEN environment variable (never an argument, so it stays out of
-``ps`` and of make's echo) and is never printed.
+``ps`` and of make's echo) and is never printed: a TOKEN with whitespace or a control character
+inside is refused before any request (exit 2), and a request error never quotes a header.
 
 Without a token: ``/health`` answers 200; a protected route without a token answers 401 with
 CORS headers; its preflight is answered without a token; a garbage token gets 401; and
@@ -44,7 +45,7 @@ from api_routes import ROUTES  # noqa: E402 - the app's one route table, from th
 from wacht_auth import Route  # noqa: E402
 from wacht_auth.config import is_loopback_host  # noqa: E402
 
-__all__ = ["Answer", "ApiUrl", "CheckResult", "main", "run_checks", "unverified_claims"]
+__all__ = ["Answer", "ApiUrl", "CheckResult", "main", "run_checks", "token_problem", "unverified_claims"]
 
 NO_SUCH_ID = "smoke-test-no-such-item"
 """Used for every path parameter: a valid id (letters, digits, '-') that no item has (document ids
@@ -131,8 +132,13 @@ def http_fetch(timeout_seconds: float) -> Fetch:
                 return _answer(response.status, response.headers, response.read())
         except urllib.error.HTTPError as error:
             return _answer(error.code, error.headers, error.read())
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except ValueError as error:
+            # http.client's message for a bad header quotes the header's value (a token): type only.
+            return Answer(None, error=f"{type(error).__name__} (request refused before sending)")
+        except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
+            if isinstance(reason, ValueError):
+                return Answer(None, error=f"{type(reason).__name__} (request refused before sending)")
             return Answer(None, error=f"{type(reason).__name__}: {reason}"[:200])
 
     return fetch
@@ -145,6 +151,20 @@ def _answer(status: int, headers: Any, raw: bytes) -> Answer:
     except ValueError:
         body = raw.decode(errors="replace")
     return Answer(status, lowered, body)
+
+
+def token_problem(token: str) -> str:
+    """Why ``token`` cannot be sent as a header, without quoting it; "" when it can.
+
+    A session token is base64url segments and dots. Whitespace or a control character (a line
+    break from copying a wrapped token) would make http.client refuse the header with a message
+    quoting it, or worse, split it into two headers."""
+    bad = [character for character in token if not "!" <= character <= "~"]
+    if not bad:
+        return ""
+    kinds = sorted({"whitespace" if character.isspace() else "a control or non-ASCII character" for character in bad})
+    return (f"TOKEN contains {' and '.join(kinds)} ({len(bad)} of {len(token)} characters): copy the session "
+            "token alone, on one line, without 'Bearer '")
 
 
 def unverified_claims(token: str) -> dict[str, Any] | None:
@@ -293,6 +313,10 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         print(f"smoke: {error}", file=sys.stderr)
         return 2
     token = env.get("TOKEN", "").strip().removeprefix("Bearer ").strip() or None
+    problem = token_problem(token) if token else ""
+    if problem:  # refused before anything is sent; the value is never printed
+        print(f"smoke: {problem}", file=sys.stderr)
+        return 2
     mode = "with TOKEN" if token else "without TOKEN"  # whether one was given; the value is never printed
     print(f"smoke test of {api.base} ({mode})", flush=True)
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}

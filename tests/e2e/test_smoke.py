@@ -246,6 +246,34 @@ def test_nothing_listening_fails_every_check_with_no_answer_and_no_traceback():
     assert "no answer" in result.stdout and "Traceback" not in result.stderr
 
 
+SECRET_PART = "eyJzZWNyZXQiOiJuZXZlci1wcmludGVkIn0"
+
+
+@pytest.mark.parametrize("token", [
+    f"{SECRET_PART}.payload\n.signature",  # a wrapped copy: http.client would quote ~170 characters of it
+    f"{SECRET_PART}.pay load.signature",
+    f"{SECRET_PART}.payload\r\nX-Injected: 1.signature",
+    f"{SECRET_PART}.payload\x1b.signature",
+    f"{SECRET_PART}.payl\u2026oad.signature",
+])
+def test_a_token_with_whitespace_or_control_characters_is_refused_before_sending_and_never_printed(token):
+    requests = []
+    with stand_in(lambda method, path, headers: requests.append(path) or (200, CORS, {"status": "ok"})) as url:
+        result = _run_script(url, token=token)
+    assert result.returncode == 2
+    assert "TOKEN contains" in result.stderr and "Traceback" not in result.stderr
+    assert SECRET_PART not in result.stdout + result.stderr
+    assert requests == []  # nothing was sent, not even the public checks
+
+
+def test_a_request_error_never_quotes_the_header_that_caused_it():
+    fetch = smoke.http_fetch(2)
+    with stand_in(gateway_like()) as url:
+        answer = fetch("GET", url + "/me", {"Authorization": f"Bearer {SECRET_PART}\nmore"}, None)
+    assert answer.status is None
+    assert answer.error.startswith("ValueError") and SECRET_PART not in answer.error
+
+
 @pytest.mark.parametrize(("url", "message"), [
     ("", "API_URL is required"),
     ("ftp://example.com/prod", "must be an http(s) URL"),

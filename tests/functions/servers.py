@@ -1,6 +1,8 @@
 """Real servers on 127.0.0.1 for the dependencies the functions call: Wacht's Backend API (which
-can also drip its answer), a DynamoDB endpoint that does nothing but throttle, and a socket that
-accepts connections and never answers (a hung DynamoDB, Secrets Manager or SSM endpoint)."""
+can also drip its answer), a DynamoDB endpoint that does nothing but throttle, one that answers
+every call with a 5xx whose body is not DynamoDB's, an AWS endpoint that drips plausible answers
+(DynamoDB, Secrets Manager, SSM), and a socket that accepts connections and never answers (a hung
+DynamoDB, Secrets Manager or SSM endpoint)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,9 @@ class _Server:
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self.closed = threading.Event()
+        self.drip_limit_seconds = 12.0
+        """A dripping answer stops (the connection closes) after this long: a test of a client that waits
+        for every byte fails in bounded time."""
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -32,6 +37,7 @@ class _Server:
                     owner.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
                 status, headers, payload = owner.respond(self.command, self.path, dict(self.headers), body)
                 drip = owner.drip_interval_seconds(self.path)
+                started = time.monotonic()
                 try:
                     self.send_response(status)
                     for name, value in headers.items():
@@ -44,7 +50,7 @@ class _Server:
                     for index in range(len(payload)):  # one byte per interval: each read is quick, the whole is not
                         self.wfile.write(payload[index : index + 1])
                         self.wfile.flush()
-                        if owner.closed.wait(drip):
+                        if owner.closed.wait(drip) or time.monotonic() - started > owner.drip_limit_seconds:
                             return
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout tests)
@@ -166,6 +172,53 @@ class ThrottlingDynamoDB(_Server):
             "message": "The level of configured provisioned throughput for the table was exceeded.",
         }
         return 400, {"Content-Type": "application/x-amz-json-1.0"}, json.dumps(error).encode()
+
+
+class ForeignErrorDynamoDB(_Server):
+    """A DynamoDB endpoint answering every call with a 5xx that is not one of DynamoDB's error
+    codes: ``status`` with ``body`` (a proxy's HTML page by default; ``content_type`` to match)."""
+
+    def __init__(self, status: int = 502, body: bytes = b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+                 content_type: str = "text/html") -> None:
+        super().__init__()
+        self.status, self.body, self.content_type = status, body, content_type
+
+    def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return self.status, {"Content-Type": self.content_type}, self.body
+
+
+_ITEM = {"pk": {"S": "WS#1"}, "sk": {"S": "DOC#0000000001"}, "title": {"S": "A document"}, "body": {"S": "Its text."}}
+DRIPPED_ANSWERS: dict[str, Any] = {
+    "DynamoDB_20120810.Query": {"Count": 1, "Items": [_ITEM], "ScannedCount": 1},
+    "DynamoDB_20120810.GetItem": {"Item": _ITEM},
+    "secretsmanager.GetSecretValue": {
+        "ARN": "arn:aws:secretsmanager:us-east-1:123456789012:secret:wacht/backend-secret-AbCdEf",
+        "Name": "wacht/backend-secret", "SecretString": "sk_test_dripped_secret",
+        "VersionId": "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1", "VersionStages": ["AWSCURRENT"], "CreatedDate": 1767225600.0,
+    },
+    "AmazonSSM.GetParameter": {"Parameter": {
+        "Name": "/wacht/backend-secret", "Type": "SecureString", "Value": "sk_test_dripped_secret", "Version": 1,
+        "ARN": "arn:aws:ssm:us-east-1:123456789012:parameter/wacht/backend-secret", "DataType": "text",
+    }},
+}
+"""What each operation would answer, keyed by its X-Amz-Target: well-formed, so only time is wrong."""
+
+
+class DrippingAws(_Server):
+    """An AWS JSON endpoint (DynamoDB, Secrets Manager, SSM) that answers 200 at once, then sends a
+    well-formed answer (DRIPPED_ANSWERS) one byte per ``interval`` seconds: each read is quick, the
+    whole answer takes minutes."""
+
+    def __init__(self, interval: float = 0.4) -> None:
+        super().__init__()
+        self.interval = interval
+
+    def drip_interval_seconds(self, path: str) -> float | None:
+        return self.interval
+
+    def respond(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        answer = DRIPPED_ANSWERS[headers.get("X-Amz-Target", "")]
+        return 200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(answer).encode()
 
 
 class HangingServer:

@@ -1,5 +1,7 @@
-"""DynamoDB that keeps throttling, or cannot be reached: retried within the invocation's budget, then a 503.
-(A DynamoDB that accepts and never answers: test_time_budgets.py.)"""
+"""DynamoDB that keeps throttling, failing with a 5xx whose body is not DynamoDB's, or cannot be
+reached: retried within the invocation's budget, then a 503. (A DynamoDB that accepts and never
+answers, or drips: test_time_budgets.py; a write answered so after it was applied:
+test_unanswered_writes.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from api_support.dynamodb import MAX_ATTEMPTS
 from tests.functions.conftest import new_id, session_of
 from tests.functions.events import ALLOWED_ORIGIN, proxy_event
 from tests.functions.harness import load_function
-from tests.functions.servers import ThrottlingDynamoDB
+from tests.functions.servers import DrippingAws, ForeignErrorDynamoDB, ThrottlingDynamoDB
 
 AUTH = session_of(organization=new_id(), workspace=new_id(), organization_permissions=("members:manage",), workspace_permissions=("documents:write",))
 # One call per DynamoDB operation the functions use (Query, PutItem, GetItem, DeleteItem).
@@ -54,3 +56,30 @@ def test_dynamodb_that_cannot_be_reached_is_503(parameters, table_name, local_en
     answer = documents.invoke(proxy_event("GET", "/documents", auth=AUTH))
     assert answer.status == 503
     assert answer.body == {"message": "service temporarily unavailable, retry later"}
+
+
+@pytest.mark.parametrize(("status", "body", "content_type"), [
+    (502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html"),
+    (503, b"<html><body>Service Unavailable</body></html>", "text/html"),
+    (504, b"", "text/html"),
+    (500, b'{"__type":"com.amazon.coral.service#InternalFailure"}', "application/x-amz-json-1.0"),
+], ids=["proxy-502-page", "proxy-503-page", "empty-504", "internal-failure"])
+def test_a_5xx_whose_body_is_not_dynamodbs_is_retried_then_answered_503(parameters, table_name, local_environment, status, body, content_type):
+    # botocore treats every 500/502/503/504 as transient, whatever the body: so do we.
+    with ForeignErrorDynamoDB(status, body, content_type) as failing:
+        documents = load_function("DocumentsFunction", parameters, {"DataTable": table_name}, {**local_environment, "DYNAMODB_ENDPOINT_URL": failing.url})
+        answer = documents.invoke(proxy_event("GET", "/documents", auth=AUTH))
+    assert answer.status == 503
+    assert answer.body == {"message": "service temporarily unavailable, retry later"}
+    assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert len(failing.requests) == MAX_ATTEMPTS
+
+
+def test_an_answer_cut_short_is_retried_then_answered_503_never_an_empty_list(parameters, table_name, local_environment):
+    with DrippingAws(0.01) as cut:
+        cut.drip_limit_seconds = 0.05  # each answer: a few bytes of its declared length, then the connection closes
+        documents = load_function("DocumentsFunction", parameters, {"DataTable": table_name}, {**local_environment, "DYNAMODB_ENDPOINT_URL": cut.url})
+        answer = documents.invoke(proxy_event("GET", "/documents", auth=AUTH))
+    assert answer.status == 503
+    assert answer.headers["Access-Control-Allow-Origin"] == ALLOWED_ORIGIN
+    assert len(cut.requests) == MAX_ATTEMPTS

@@ -4,7 +4,7 @@
     request_auth    route_auth / current_auth: requestContext.authorizer -> AuthContext, requirement and expiry
                     re-enforced; optional_session for routes with optional auth
     budget          Budget: the invocation's remaining time, which every outbound call is sized from
-    sdk             AWS SDK clients sized to a budget rung, and reading what their calls raise
+    sdk             AWS SDK clients sized to a budget rung, each attempt bounded as a whole; reading what they raise
     errors          BadRequest 400, NotFound 404, StoreUnavailable 503, RouteNotDeclared 500
     bodies          JSON bodies (size cap, depth, known fields) and ids checked before they enter keys
     pagination      ?limit= and the opaque, sort-key-only ?cursor=

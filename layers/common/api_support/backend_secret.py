@@ -7,7 +7,8 @@ picked up without a redeploy. Locally ``WACHT_BACKEND_SECRET`` holds the value a
 The value is never logged and never part of an exception message.
 
 The fetch fits the request's Budget (its provider's client gets timeouts from the time left and
-no SDK retries; budget.call_with_retries retries). Two ways to fail, two answers:
+no SDK retries, each attempt is bounded as a whole by their sum, a dripping answer too:
+sdk.call_within; budget.call_with_retries retries). Two ways to fail, two answers:
 a store that is throttling, failing or not answering in time is retryable (our 503); a secret
 that is missing, empty, binary or not ours to read is a broken deployment (our 500).
 """
@@ -22,7 +23,7 @@ from typing import Any
 from wacht_auth import ConfigurationError
 
 from .budget import AttemptTimeouts, Budget, ClientsByTimeouts, OutOfTime, call_with_retries
-from .sdk import client_for, failure_name, is_transient
+from .sdk import call_within, client_for, failure_name, is_transient
 
 __all__ = ["BackendSecret", "SecretUnavailable"]
 
@@ -115,7 +116,8 @@ class BackendSecret:
         from aws_lambda_powertools.utilities.parameters import GetParameterError
 
         def attempt(timeouts: AttemptTimeouts) -> Any:
-            return self._providers(timeouts).get(self._lookup_name, force_fetch=True, **self._options())
+            provider = self._providers(timeouts)
+            return call_within(timeouts, lambda: provider.get(self._lookup_name, force_fetch=True, **self._options()))
 
         try:
             value = call_with_retries(budget, attempt, is_retryable=_is_retryable, max_attempts=MAX_ATTEMPTS)

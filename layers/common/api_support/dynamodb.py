@@ -2,8 +2,9 @@
 
 Only the four calls the functions' IAM policies allow: GetItem, Query, PutItem, DeleteItem
 (never Scan). Items here are flat maps of strings. Every call fits the invocation's Budget: its
-connect and read timeouts come from the time left, and a throttled, failed or unanswered
-attempt is retried only while another one fits (at most MAX_ATTEMPTS). Then the call raises
+connect and read timeouts come from the time left, each attempt is bounded as a whole by their
+sum (sdk.call_within: a dripping answer too), and a throttled, failed or unanswered attempt is
+retried only while another one fits (at most MAX_ATTEMPTS). Then the call raises
 StoreUnavailable (503), in time to answer before the Lambda timeout.
 """
 
@@ -18,7 +19,7 @@ from wacht_auth import ConfigurationError
 
 from .budget import LADDER, AttemptTimeouts, Budget, ClientsByTimeouts, OutOfTime, call_with_retries
 from .errors import StoreUnavailable
-from .sdk import client_for, error_code, failure_name, is_transient
+from .sdk import call_within, client_for, error_code, failure_name, is_transient, status_code
 
 __all__ = ["ConditionFailed", "DataTable", "QueryPage"]
 
@@ -36,7 +37,8 @@ _UNAVAILABLE_CODES = frozenset({
 
 
 _MAY_HAVE_BEEN_APPLIED = frozenset({"InternalServerError", "ServiceUnavailable"})
-"""DynamoDB's own failures: the write may have happened before it failed to answer (its docs say so)."""
+"""DynamoDB's own failures: the write may have happened before it failed to answer (its docs say so).
+So may any other 5xx (a proxy's 502/504 page, ``InternalFailure``): the answer, not the write, failed."""
 
 
 class ConditionFailed(Exception):
@@ -136,14 +138,15 @@ class DataTable:
 
         def attempt(timeouts: AttemptTimeouts) -> dict[str, Any]:
             nonlocal unanswered
+            client = self._clients(timeouts)
             try:
-                return getattr(self._clients(timeouts), operation)(**arguments)
+                return call_within(timeouts, lambda: getattr(client, operation)(**arguments))
             except ClientError as error:
-                # A throttle or a refused condition was not applied; a 500/503 from DynamoDB may have been.
-                unanswered = unanswered or error_code(error) in _MAY_HAVE_BEEN_APPLIED
+                # A throttle or a refused condition was not applied; a 5xx may have been.
+                unanswered = unanswered or _may_have_been_applied(error)
                 raise
             except Exception:
-                unanswered = True
+                unanswered = True  # no answer (refused, reset, or abandoned at its deadline): it may have been applied
                 raise
 
         try:
@@ -164,6 +167,11 @@ class DataTable:
 
 def _is_unavailable(error: Exception) -> bool:
     return is_transient(error, _UNAVAILABLE_CODES)
+
+
+def _may_have_been_applied(error: Exception) -> bool:
+    status = status_code(error)
+    return error_code(error) in _MAY_HAVE_BEEN_APPLIED or (status is not None and status >= 500)
 
 
 def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:

@@ -10,11 +10,17 @@ it returns or raises and stamped with its own time.
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger
+# First, before the heavy imports below: the cold start's key-set fetch runs while they load
+# (standard library only; nothing is fetched when WACHT_JWKS gives the key set inline).
+from wacht_auth.prefetch import prefetch_jwks
 
-from api_routes import ROUTES
+prefetch_jwks()
+
+from aws_lambda_powertools import Logger  # noqa: E402 - after the prefetch on purpose
+
+from api_routes import ROUTES  # noqa: E402
 from wacht_auth import Authorizer, InvalidMethodArn, KeyNotYetKnown, KeysUnavailable, Settings, TokenVerifier, Unauthenticated
-from wacht_auth.decisions import (
+from wacht_auth.decisions import (  # noqa: E402
     ALLOW,
     BAD_EVENT,
     INTERNAL_ERROR,

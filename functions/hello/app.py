@@ -6,14 +6,18 @@ be had (KeysUnavailable) the answer is 503, not "stranger": an outage must never
 sign-out, the same rule the authorizer follows.
 """
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
+from wacht_auth.prefetch import prefetch_jwks
 
-from api_support import make_resolver, make_tracer, optional_session
-from wacht_auth import Settings, TokenVerifier
+prefetch_jwks()  # the key-set fetch overlaps the imports below (as in the authorizer)
+
+from aws_lambda_powertools import Logger  # noqa: E402
+from aws_lambda_powertools.logging import correlation_paths  # noqa: E402
+
+from api_support import make_resolver, make_tracer, optional_session  # noqa: E402
+from wacht_auth import Settings, TokenVerifier  # noqa: E402
 
 logger = Logger()
-tracer = make_tracer()
+tracer = make_tracer(patch_modules=())  # the key-set fetch uses urllib, which X-Ray does not patch
 app = make_resolver(logger)
 
 VERIFIER = TokenVerifier.from_settings(Settings.from_environ())

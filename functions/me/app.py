@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from api_support import UserDirectory, current_auth, current_budget, make_resolver, make_tracer
 
 logger = Logger()
-tracer = make_tracer()
+tracer = make_tracer(patch_modules=("botocore", "requests"))  # the secret store and Wacht
 app = make_resolver(logger)
 
 USERS = UserDirectory.from_environ()

@@ -16,7 +16,7 @@ from api_support import (
 )
 
 logger = Logger()
-tracer = make_tracer()
+tracer = make_tracer(patch_modules=("botocore",))  # DynamoDB only
 app = make_resolver(logger)
 
 TABLE = DataTable.from_environ()

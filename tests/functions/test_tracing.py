@@ -1,5 +1,6 @@
-"""Powertools Tracer in the API functions: on in Lambda with tracing active (botocore and requests
-patched, nothing else), off everywhere else (patching nothing), never on the authorizer's import path.
+"""Powertools Tracer in the API functions: on in Lambda with tracing active (each function patching
+only what it calls out with: botocore for DynamoDB, requests too for Wacht), off everywhere else
+(not even imported: no X-Ray SDK on the import path), never on the authorizer's import path.
 
 Each case runs in a fresh interpreter: Tracer's state and X-Ray's patches are process-wide. The
 "X-Ray daemon" is a UDP socket on 127.0.0.1 that the SDK sends its subsegments to.
@@ -72,7 +73,7 @@ def test_in_lambda_with_tracing_the_handler_and_dynamodb_are_traced_without_the_
     traced = invoke_documents(LAMBDA, moto_url, parameters, table_name)
     assert traced["status"] == 201
     assert traced["disabled"] is False
-    assert traced["patched"] == ["botocore", "requests"]
+    assert traced["patched"] == ["botocore"]  # DynamoDB; /documents never calls out with requests
     segments = [json.loads(line) for datagram in traced["datagrams"] for line in datagram.splitlines() if line.startswith("{\"id\"")]
     by_name = {segment["name"]: segment for segment in segments}
     assert by_name["## lambda_handler"]["trace_id"] == "1-5759e988-bd862e3fe1be46a994272793"
@@ -127,3 +128,33 @@ def test_the_wacht_call_made_in_its_worker_thread_is_traced_too(parameters, wach
     assert [call["http"]["response"]["status"] for call in calls] == [200]
     assert BACKEND_SECRET not in json.dumps(traced["datagrams"])  # the Authorization header is not recorded
     assert "ada@example.com" not in json.dumps(traced["datagrams"])
+
+
+_IMPORTED = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import app
+print(json.dumps(sorted(m for m in ("aws_xray_sdk", "requests", "jwt", "cryptography") if m in sys.modules)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("function", "tracing_disabled", "expected"),
+    [
+        ("documents", "true", []),
+        ("documents", "false", ["aws_xray_sdk"]),
+        ("members", "false", ["aws_xray_sdk"]),
+        ("health", "true", []),
+        ("me", "true", ["requests"]),  # the Wacht client is built at init
+        ("hello", "true", ["cryptography", "jwt"]),  # it verifies tokens itself
+    ],
+)
+def test_a_function_imports_only_what_its_requests_need(function, tracing_disabled, expected):
+    """No X-Ray SDK when tracing is off, no requests where nothing calls Wacht, no PyJWT and
+    cryptography where the authorizer already verified the token (issue 15)."""
+    environment = {**LAMBDA, "POWERTOOLS_TRACE_DISABLED": tracing_disabled, "WACHT_DEPLOYMENT_URL": "https://issuer.example",
+                   "ALLOWED_ORIGIN": ALLOWED_ORIGIN, "TABLE_NAME": "t", "WACHT_API_URL": "https://api.wacht.dev",
+                   "WACHT_BACKEND_SECRET_NAME": "wacht/backend-secret", "WACHT_BACKEND_SECRET_STORE": "secretsmanager",
+                   "WACHT_JWKS": (PROJECT_ROOT / "events" / "dev-keys" / "jwks.json").read_text()}
+    imported = json.loads(run_python(_IMPORTED, environment, str(PROJECT_ROOT / "functions" / function)))
+    assert imported == expected

@@ -15,19 +15,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api_routes import ROUTES
-from wacht_auth import (
-    AuthContext,
-    Reason,
-    TokenVerifier,
-    Unauthenticated,
-    authorization_header,
-    bearer_token,
-    find_route,
-    from_gateway_context,
-)
+from wacht_auth import AuthContext, Reason, Unauthenticated, find_route, from_gateway_context
+
+if TYPE_CHECKING:  # verifying a token needs PyJWT and cryptography: only /hello does (optional_session)
+    from wacht_auth import TokenVerifier
 
 from .errors import RouteNotDeclared
 
@@ -77,6 +71,8 @@ def optional_session(
     all make an anonymous caller (``on_refusal`` hears why). KeysUnavailable propagates: an outage
     must never look like a sign-out.
     """
+    from wacht_auth import authorization_header, bearer_token  # here: see the imports above
+
     try:
         header = authorization_header(event)
         if header is None:

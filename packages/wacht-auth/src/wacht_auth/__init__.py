@@ -1,41 +1,49 @@
 """Verify Wacht session tokens and decide what a session may do.
 
-The public surface is ``__all__`` below; see the package README for a walk-through. Light on
-import by design (an authorizer's cold start): PyJWT and cryptography only. The Backend API
-client (``wacht_auth.wacht_api``) pulls in requests and is imported on its own.
+The public surface is ``__all__`` below; see the package README for a walk-through. Importing the
+package costs nothing: each name is imported from its module on first use (PEP 562), so
+``wacht_auth.prefetch`` can start the key-set fetch before PyJWT and cryptography load (an
+authorizer's cold start), and ``from wacht_auth import X`` imports only what X needs. The Backend
+API client (``wacht_auth.wacht_api``) pulls in requests and is imported on its own.
 """
 
-from .authorizer import Authorizer, authorization_header
-from .authorizer_context import from_gateway_context, to_gateway_context
-from .config import Settings, origin_from_publishable_key
-from .context import AuthContext, Scope, is_valid_id
-from .errors import (
-    ConfigurationError,
-    Forbidden,
-    KeyNotYetKnown,
-    KeysUnavailable,
-    Reason,
-    Unauthenticated,
-    WachtAuthError,
-)
-from .jwks import JwksCache, JwksFetchError, fetch_jwks
-from .keys import Jwk, KeySet
-from .policy import InvalidMethodArn, MethodArn, PolicyBuilder, RouteTableError, check_route_table
-from .routes import (
-    ANY,
-    AUTHENTICATED,
-    OPTIONAL,
-    ORGANIZATION,
-    PUBLIC,
-    WORKSPACE,
-    Access,
-    Requirement,
-    Route,
-    find_route,
-    gateway_routes,
-    permission,
-)
-from .verify import TokenVerifier, bearer_token
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ below imports lazily
+    from .authorizer import Authorizer, authorization_header
+    from .authorizer_context import from_gateway_context, to_gateway_context
+    from .config import Settings, origin_from_publishable_key
+    from .context import AuthContext, Scope, is_valid_id
+    from .errors import (
+        ConfigurationError,
+        Forbidden,
+        KeyNotYetKnown,
+        KeysUnavailable,
+        Reason,
+        Unauthenticated,
+        WachtAuthError,
+    )
+    from .jwks import JwksCache, JwksFetchError, fetch_jwks
+    from .keys import Jwk, KeySet
+    from .policy import InvalidMethodArn, MethodArn, PolicyBuilder, RouteTableError, check_route_table
+    from .routes import (
+        ANY,
+        AUTHENTICATED,
+        OPTIONAL,
+        ORGANIZATION,
+        PUBLIC,
+        WORKSPACE,
+        Access,
+        Requirement,
+        Route,
+        find_route,
+        gateway_routes,
+        permission,
+    )
+    from .verify import TokenVerifier, bearer_token
 
 __all__ = [
     "ANY",
@@ -79,3 +87,60 @@ __all__ = [
     "permission",
     "to_gateway_context",
 ]
+
+_MODULE_OF = {
+    "Authorizer": "authorizer",
+    "authorization_header": "authorizer",
+    "from_gateway_context": "authorizer_context",
+    "to_gateway_context": "authorizer_context",
+    "Settings": "config",
+    "origin_from_publishable_key": "config",
+    "AuthContext": "context",
+    "Scope": "context",
+    "is_valid_id": "context",
+    "ConfigurationError": "errors",
+    "Forbidden": "errors",
+    "KeyNotYetKnown": "errors",
+    "KeysUnavailable": "errors",
+    "Reason": "errors",
+    "Unauthenticated": "errors",
+    "WachtAuthError": "errors",
+    "JwksCache": "jwks",
+    "JwksFetchError": "jwks",
+    "fetch_jwks": "jwks",
+    "Jwk": "keys",
+    "KeySet": "keys",
+    "InvalidMethodArn": "policy",
+    "MethodArn": "policy",
+    "PolicyBuilder": "policy",
+    "RouteTableError": "policy",
+    "check_route_table": "policy",
+    "ANY": "routes",
+    "AUTHENTICATED": "routes",
+    "Access": "routes",
+    "OPTIONAL": "routes",
+    "ORGANIZATION": "routes",
+    "PUBLIC": "routes",
+    "Requirement": "routes",
+    "Route": "routes",
+    "WORKSPACE": "routes",
+    "find_route": "routes",
+    "gateway_routes": "routes",
+    "permission": "routes",
+    "TokenVerifier": "verify",
+    "bearer_token": "verify",
+}
+"""Which submodule defines each public name."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -17,65 +17,18 @@ closes two gaps they leave:
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .deadline import run_within
 from .errors import KeyNotYetKnown, KeysUnavailable, Reason, Unauthenticated
+from .jwks_fetch import USER_AGENT, JwksFetchError, PendingFetch, fetch_jwks
 from .keys import Jwk, KeySet
 
-__all__ = ["JwksCache", "JwksFetchError", "fetch_jwks", "USER_AGENT"]
-
-USER_AGENT = "wacht-sam-authorizer/1.0 (+jwks)"
-DEFAULT_TIMEOUT_SECONDS = 3.0
-DEFAULT_MAX_BYTES = 150 * 1024
+__all__ = ["JwksCache", "JwksFetchError", "fetch_jwks", "USER_AGENT"]  # the last three from jwks_fetch, as before
 
 Fetcher = Callable[[], Mapping[str, Any]]
-
-
-class JwksFetchError(Exception):
-    """Raised by a fetcher when the key set cannot be had: unreachable, slow, too big or not JSON."""
-
-
-def fetch_jwks(url: str, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
-    """GET ``url`` and return the parsed JSON body, or raise JwksFetchError.
-
-    ``timeout_seconds`` bounds the whole fetch (connect, headers and a body that may drip in),
-    not each socket read: the fetch runs in a worker thread that is abandoned at the deadline.
-    """
-    return run_within(
-        timeout_seconds,
-        lambda: _get_json(url, timeout_seconds, max_bytes),
-        lambda: JwksFetchError(f"JWKS fetch took longer than {timeout_seconds} s"),
-    )
-
-
-def _get_json(url: str, timeout_seconds: float, max_bytes: int) -> dict | JwksFetchError:
-    """One GET, every failure turned into a JwksFetchError value (it runs in a worker thread).
-
-    urllib is imported here, not at module level: a cold start with an inline key set never pays for it.
-    """
-    import http.client
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_seconds) as response:  # noqa: S310 - scheme checked in config
-            body = response.read(max_bytes + 1)
-    except urllib.error.HTTPError as error:
-        return JwksFetchError(f"JWKS endpoint answered HTTP {error.code}")
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
-        return JwksFetchError(f"JWKS endpoint unreachable: {type(error).__name__}")
-    if len(body) > max_bytes:
-        return JwksFetchError(f"JWKS body larger than {max_bytes} bytes")
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        return JwksFetchError("JWKS body is not JSON")
 
 
 class JwksCache:
@@ -92,8 +45,11 @@ class JwksCache:
         stale_grace_seconds: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        prefetched: PendingFetch | None = None,
     ) -> None:
         self._fetch = fetch
+        self._prefetched = prefetched
+        """A fetch started before this cache existed (wacht_auth.prefetch): the first fetch waits for it."""
         self._ttl = ttl_seconds
         self._cooldown = cooldown_seconds
         self._first_retry = first_retry_seconds
@@ -214,10 +170,12 @@ class JwksCache:
 
     def _refresh_locked(self, *, asked_for: bool) -> bool:
         self._attempted_at = self._clock()
-        started_wall = self._wall_clock()
+        pending, self._prefetched = self._prefetched, None
+        started_wall = pending.started_at_wall if pending is not None else self._wall_clock()
+        fetch = pending.result if pending is not None else self._fetch
         self.fetch_count += 1
         try:
-            keys = KeySet.from_jwks(self._fetch())
+            keys = KeySet.from_jwks(fetch())
         except (JwksFetchError, ValueError) as error:
             self._failures += 1
             self.last_error = str(error)

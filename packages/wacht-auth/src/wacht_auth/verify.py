@@ -11,22 +11,21 @@ signature check.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import math
 import time
 from collections.abc import Callable
 from typing import Any
-
-import jwt
 
 from .config import Settings
 from .context import AuthContext
 from .errors import ConfigurationError, Reason, Unauthenticated
 from .expiring import ExpiringCache
 from .jwks import JwksCache, fetch_jwks
+from .jws import CompactJws, signature_verifies
+from .jws import unverified_header as unverified_header
 from .keys import SUPPORTED_ALGORITHMS, KeySet
+from .prefetch import claim_prefetch
+
 
 __all__ = ["MAX_TOKEN_BYTES", "TokenVerifier", "bearer_token", "unverified_header"]
 
@@ -34,19 +33,8 @@ MAX_TOKEN_BYTES = 8192
 """Longer than any session token Wacht issues; API Gateway caps all headers at 10 KB anyway."""
 
 _FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c")
-_REQUIRED_CLAIMS = ["exp", "iat", "sub"]
-# PyJWT checks the signature, the issuer and that the required claims are present; the time
-# claims are checked below against the injected clock (PyJWT reads the wall clock itself).
-_DECODE_OPTIONS = {"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_nbf": False, "verify_iat": False}
-_PYJWT_REASONS = (
-    (jwt.ExpiredSignatureError, Reason.EXPIRED),
-    (jwt.ImmatureSignatureError, Reason.NOT_YET_VALID),
-    (jwt.InvalidIssuerError, Reason.WRONG_ISSUER),
-    (jwt.MissingRequiredClaimError, Reason.MISSING_CLAIM),
-    (jwt.InvalidSignatureError, Reason.BAD_SIGNATURE),
-    (jwt.InvalidAlgorithmError, Reason.UNSUPPORTED_ALGORITHM),
-    (jwt.DecodeError, Reason.MALFORMED),
-)
+_REQUIRED_CLAIMS = ("exp", "iat", "sub")
+"""Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -91,7 +79,7 @@ class TokenVerifier:
                 raise ConfigurationError("WACHT_JWKS", str(error)) from None
         else:
             url = settings.jwks_url
-            keys = JwksCache(lambda: fetch_jwks(url))
+            keys = JwksCache(lambda: fetch_jwks(url), prefetched=claim_prefetch(url))  # wacht_auth.prefetch
         return cls(settings.issuer, keys, clock_skew_seconds=settings.clock_skew_seconds, **kwargs)
 
     def verify(self, token: str) -> AuthContext:
@@ -110,7 +98,8 @@ class TokenVerifier:
         return auth
 
     def _verify_uncached(self, token: str) -> AuthContext:
-        header = unverified_header(token)
+        jws = CompactJws.parse(token)  # every segment checked once; MALFORMED before any key lookup
+        header = jws.header
         algorithm = header.get("alg")
         if not isinstance(algorithm, str) or algorithm not in SUPPORTED_ALGORITHMS:
             raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM)
@@ -119,36 +108,51 @@ class TokenVerifier:
         if "crit" in header:
             raise Unauthenticated(Reason.UNKNOWN_CRIT)
         kid = header.get("kid")
-        if kid is not None and not isinstance(kid, str):
-            raise Unauthenticated(Reason.MALFORMED, "kid")
+        if "kid" in header and not isinstance(kid, str):
+            # A null kid is no kid at all for key choice, but PyJWT refuses it (INVALID_CLAIM, as before).
+            raise Unauthenticated(Reason.MALFORMED if kid is not None else Reason.INVALID_CLAIM, "kid")
+        if header.get("b64", True) is False:
+            # RFC 7797's unencoded payload needs "b64" in "crit" (refused above): as PyJWT refuses it.
+            raise Unauthenticated(Reason.MALFORMED if jws.payload_segment else Reason.INVALID_CLAIM, "b64")
         # Refused before any key lookup: a token from the future must never make us fetch keys.
-        issued_at = _unverified_issued_at(token)
+        issued_at = _unverified_issued_at(jws)
         if issued_at is not None and issued_at > self._clock() + self._skew:
             raise Unauthenticated(Reason.ISSUED_IN_FUTURE)
         # The latest wall time it may have been issued, by our clock: iat's one-second resolution
         # plus the issuer's allowed skew. Only tells a possible key rotation from a key that is not ours.
         latest_issue_time = issued_at + 1 + self._skew if issued_at is not None else None
-        claims = None
         for key in self.keys.candidates(kid, algorithm, latest_issue_time):
             if algorithm not in key.algorithms:
                 raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM, "alg does not match the key")
-            try:
-                claims = jwt.decode(
-                    token,
-                    key.public_key,
-                    algorithms=[algorithm],
-                    issuer=self.issuer,
-                    options=_DECODE_OPTIONS,
-                )
+            if signature_verifies(jws, algorithm, key.public_key):
                 break
-            except jwt.InvalidSignatureError:
-                continue  # a kid-less token may match several keys: try the next one
-            except jwt.PyJWTError as error:
-                raise _unauthenticated(error) from None
-        if claims is None:
+            # a kid-less token may match several keys: try the next one
+        else:
             raise Unauthenticated(Reason.BAD_SIGNATURE)
+        claims = jws.claims()  # only now: an unsigned payload's shape never decides a refusal
+        self._check_claims(claims)
         self._check_times(claims)
         return AuthContext.from_claims(claims)
+
+    def _check_claims(self, claims: dict[str, Any]) -> None:
+        """What ``jwt.decode`` checked, in its order, with the reasons it mapped to.
+
+        Required claims present and not null; ``iss`` a string equal to the issuer; no ``aud``
+        (session tokens have none, and PyJWT refuses one it was not told to expect); ``sub`` and
+        ``jti`` strings when present.
+        """
+        for name in _REQUIRED_CLAIMS:
+            if claims.get(name) is None:
+                raise Unauthenticated(Reason.MISSING_CLAIM, name)
+        if "iss" not in claims:
+            raise Unauthenticated(Reason.MISSING_CLAIM, "iss")
+        if not isinstance(claims["iss"], str) or claims["iss"] != self.issuer:
+            raise Unauthenticated(Reason.WRONG_ISSUER)
+        if claims.get("aud"):
+            raise Unauthenticated(Reason.INVALID_CLAIM, "aud")
+        for name in ("sub", "jti"):
+            if name in claims and not isinstance(claims[name], str):
+                raise Unauthenticated(Reason.INVALID_CLAIM, name)
 
     def _check_times(self, claims: dict[str, Any]) -> None:
         """exp and iat are required numbers, nbf an optional one; each allows the clock skew."""
@@ -171,47 +175,16 @@ def _numeric(claims: dict[str, Any], name: str) -> float:
     return value
 
 
-def _unverified_issued_at(token: str) -> float | None:
+def _unverified_issued_at(jws: CompactJws) -> float | None:
     """The token's ``iat``, decoded but NOT verified (None when absent or not a finite number).
 
     Used only to refuse a token from the future and to tell a likely key rotation from an unknown
-    key, never to accept anything; ``jwt.decode`` and ``_check_times`` are the authority.
+    key, never to accept anything; the signature check and ``_check_times`` are the authority.
     """
     try:
-        value = _decoded_segment(token.split(".", 2)[1]).get("iat")
-    except (IndexError, ValueError, AttributeError, binascii.Error, RecursionError):
+        value = jws.claims().get("iat")
+    except Unauthenticated:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return value
-
-
-def unverified_header(token: str) -> dict[str, Any]:
-    """The JOSE header, decoded but NOT verified: only for choosing a key and refusing early.
-
-    PyJWT's get_unverified_header also decodes payload and signature (~20 µs); this reads only
-    the header. ``jwt.decode`` parses the same bytes again and is the authority.
-    """
-    segment, dot, _ = token.partition(".")
-    if not dot or not segment:
-        raise Unauthenticated(Reason.MALFORMED)
-    try:
-        header = _decoded_segment(segment)
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise Unauthenticated(Reason.MALFORMED) from None
-    if not isinstance(header, dict):
-        raise Unauthenticated(Reason.MALFORMED)
-    return header
-
-
-def _decoded_segment(segment: str) -> Any:
-    """A JWT segment as JSON: base64url without its padding. Raises ValueError (binascii.Error is one)."""
-    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-
-
-def _unauthenticated(error: Exception) -> Unauthenticated:
-    for error_type, reason in _PYJWT_REASONS:
-        if isinstance(error, error_type):
-            detail = getattr(error, "claim", "") if reason is Reason.MISSING_CLAIM else ""
-            return Unauthenticated(reason, detail)
-    return Unauthenticated(Reason.INVALID_CLAIM)

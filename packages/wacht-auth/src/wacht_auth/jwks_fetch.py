@@ -1,0 +1,101 @@
+"""Fetching the key set over HTTP: standard library only, so it can start before anything heavy loads.
+
+``fetch_jwks`` fetches now and waits; ``PendingFetch`` starts a fetch in a worker thread and is
+asked for its result later (``wacht_auth.prefetch``: the cold start's first fetch overlaps the
+imports of PyJWT, cryptography and Powertools). Both bound the whole exchange (connect, headers
+and a body that may drip in), not each socket read, and turn every failure into JwksFetchError.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+
+from .deadline import run_within
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_TIMEOUT_SECONDS", "USER_AGENT", "JwksFetchError", "PendingFetch", "fetch_jwks"]
+
+USER_AGENT = "wacht-sam-authorizer/1.0 (+jwks)"
+DEFAULT_TIMEOUT_SECONDS = 3.0
+DEFAULT_MAX_BYTES = 150 * 1024
+
+
+class JwksFetchError(Exception):
+    """Raised by a fetcher when the key set cannot be had: unreachable, slow, too big or not JSON."""
+
+
+def fetch_jwks(url: str, *, timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
+    """GET ``url`` and return the parsed JSON body, or raise JwksFetchError.
+
+    ``timeout_seconds`` bounds the whole fetch (connect, headers and a body that may drip in),
+    not each socket read: the fetch runs in a worker thread that is abandoned at the deadline.
+    """
+    return run_within(
+        timeout_seconds,
+        lambda: _get_json(url, timeout_seconds, max_bytes),
+        lambda: JwksFetchError(f"JWKS fetch took longer than {timeout_seconds} s"),
+    )
+
+
+class PendingFetch:
+    """A fetch of ``url`` started now in a daemon thread; ``result()`` waits for it until
+    ``timeout_seconds`` after the start, as ``fetch_jwks`` would have."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.url = url
+        self.timeout_seconds = timeout_seconds
+        self.started_at_wall = wall_clock()
+        """When the fetch started: every key published before then is in its answer."""
+        self._clock = clock
+        self._deadline = clock() + timeout_seconds
+        self._outcome: list[dict | JwksFetchError] = []
+        self._worker = threading.Thread(
+            target=lambda: self._outcome.append(_get_json(url, timeout_seconds, max_bytes)),
+            name="wacht-jwks-prefetch",
+            daemon=True,
+        )
+        self._worker.start()
+
+    def result(self) -> dict:
+        """The parsed key set document, or JwksFetchError (also when the deadline passed)."""
+        self._worker.join(max(0.0, self._deadline - self._clock()))
+        if not self._outcome:
+            raise JwksFetchError(f"JWKS fetch took longer than {self.timeout_seconds} s")
+        if isinstance(self._outcome[0], Exception):
+            raise self._outcome[0]
+        return self._outcome[0]
+
+
+def _get_json(url: str, timeout_seconds: float, max_bytes: int) -> dict | JwksFetchError:
+    """One GET, every failure turned into a JwksFetchError value (it runs in a worker thread).
+
+    urllib is imported here, not at module level: a cold start with an inline key set never pays for it.
+    """
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_seconds) as response:  # noqa: S310 - scheme checked in config
+            body = response.read(max_bytes + 1)
+    except urllib.error.HTTPError as error:
+        return JwksFetchError(f"JWKS endpoint answered HTTP {error.code}")
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        return JwksFetchError(f"JWKS endpoint unreachable: {type(error).__name__}")
+    if len(body) > max_bytes:
+        return JwksFetchError(f"JWKS body larger than {max_bytes} bytes")
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return JwksFetchError("JWKS body is not JSON")

@@ -1,0 +1,116 @@
+"""The cold start's first key-set fetch starts before the heavy imports and is used, not repeated.
+
+Real JWKS server on 127.0.0.1; fresh interpreters where import order is the point.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.support.servers import JwksServer
+from tests.support.tokens import SigningKey, jwks, session_claims
+from wacht_auth import KeysUnavailable, Settings, TokenVerifier
+from wacht_auth.jwks_fetch import JwksFetchError, PendingFetch
+from wacht_auth.prefetch import claim_prefetch, prefetch_jwks
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_SRC = ROOT / "packages" / "wacht-auth" / "src"
+
+
+@pytest.fixture
+def key() -> SigningKey:
+    return SigningKey("es-pre")
+
+
+@pytest.fixture
+def server(key):
+    with JwksServer(jwks(key)) as jwks_server:
+        yield jwks_server
+
+
+def environ_for(server: JwksServer, **extra: str) -> dict[str, str]:
+    return {"WACHT_DEPLOYMENT_URL": server.origin, "WACHT_JWKS_URL": server.jwks_url, **extra}
+
+
+def test_importing_the_prefetch_loads_neither_pyjwt_nor_cryptography_nor_powertools():
+    code = (
+        "import sys, wacht_auth.prefetch; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jwt', 'cryptography', 'aws_lambda_powertools', 'requests')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(PACKAGE_SRC)},
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_verifier_uses_the_prefetched_key_set_without_fetching_again(server, key):
+    server.mode, server.delay = "slow", 0.3
+    started = time.monotonic()
+    pending = prefetch_jwks(environ_for(server))
+    assert pending is not None
+    time.sleep(0.35)  # the imports a cold start would do meanwhile
+    verifier = TokenVerifier.from_settings(Settings.from_environ(environ_for(server)))
+    assert verifier.keys.prime()
+    assert time.monotonic() - started < 0.6  # one 0.3 s fetch overlapped with the 0.35 s, not two in a row
+    assert server.requests == 1 and verifier.keys.fetch_count == 1
+    assert verifier.verify(key.sign(session_claims(server.origin))).user_id
+
+
+def test_an_inline_key_set_starts_no_fetch(server, key):
+    assert prefetch_jwks(environ_for(server, WACHT_JWKS='{"keys": []}')) is None
+    time.sleep(0.05)
+    assert server.requests == 0 and claim_prefetch(server.jwks_url) is None
+
+
+def test_a_bad_configuration_starts_nothing_and_raises_nothing():
+    assert prefetch_jwks({"WACHT_DEPLOYMENT_URL": "http://not-loopback.example"}) is None
+    assert prefetch_jwks({}) is None
+
+
+def test_a_prefetch_is_claimed_once(server):
+    pending = prefetch_jwks(environ_for(server))
+    assert claim_prefetch(server.jwks_url) is pending
+    assert claim_prefetch(server.jwks_url) is None
+
+
+def test_a_failed_prefetch_is_an_outage_and_the_next_fetch_is_a_real_one(server, key):
+    server.mode = "error"
+    prefetch_jwks(environ_for(server))
+    verifier = TokenVerifier.from_settings(Settings.from_environ(environ_for(server)))
+    assert not verifier.keys.prime()
+    assert "HTTP 500" in verifier.keys.last_error
+    with pytest.raises(KeysUnavailable):
+        verifier.verify(key.sign(session_claims(server.origin)))
+    server.mode = "ok"
+    time.sleep(verifier.keys.retry_delay_seconds)
+    assert verifier.verify(key.sign(session_claims(server.origin))).user_id
+    assert server.requests == 2
+
+
+def test_a_prefetch_is_bounded_from_its_start_not_from_when_it_is_awaited(server):
+    server.mode, server.delay = "slow", 3.0
+    pending = PendingFetch(server.jwks_url, timeout_seconds=0.5)
+    time.sleep(0.4)
+    waited = time.monotonic()
+    with pytest.raises(JwksFetchError):
+        pending.result()
+    assert time.monotonic() - waited < 0.35  # at most what was left of the 0.5 s, plus scheduling
+
+
+def test_the_authorizer_fetches_during_its_imports_exactly_once(server):
+    """The handler module as Lambda imports it: the server sees the request before the heavy
+    imports finish, and the cold start makes no second request."""
+    code = (
+        "import sys, time; import app; "
+        "print(app.AUTHORIZER.verifier.keys.fetch_count, 'jwt' in sys.modules)"
+    )
+    paths = [ROOT / "authorizer", ROOT / "layers" / "common", PACKAGE_SRC]
+    env = {**os.environ, **environ_for(server), "WACHT_JWKS": "", "PYTHONPATH": os.pathsep.join(map(str, paths))}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.split() == ["1", "True"]
+    assert server.requests == 1

@@ -5,19 +5,24 @@ import by design (an authorizer's cold start): PyJWT and cryptography only. The 
 client (``wacht_auth.wacht_api``) pulls in requests and is imported on its own.
 """
 
+from .answers import JsonAnswers
 from .authorizer import Authorizer, authorization_header
 from .authorizer_context import from_gateway_context, to_gateway_context
+from .authorizer_handler import AuthorizerHandler
 from .config import Settings, origin_from_publishable_key
 from .context import AuthContext, Scope, is_valid_id
+from .decisions import DecisionMetrics
 from .errors import (
     ConfigurationError,
     Forbidden,
     KeyNotYetKnown,
     KeysUnavailable,
     Reason,
+    RouteNotDeclared,
     Unauthenticated,
     WachtAuthError,
 )
+from .function_auth import optional_session, request_auth
 from .jwks import JwksCache, JwksFetchError, fetch_jwks
 from .keys import Jwk, KeySet
 from .policy import InvalidMethodArn, MethodArn, PolicyBuilder, RouteTableError, check_route_table
@@ -35,6 +40,7 @@ from .routes import (
     gateway_routes,
     permission,
 )
+from .template_check import TemplateError, check_template
 from .verify import TokenVerifier, bearer_token
 
 __all__ = [
@@ -47,9 +53,12 @@ __all__ = [
     "Access",
     "AuthContext",
     "Authorizer",
+    "AuthorizerHandler",
     "ConfigurationError",
+    "DecisionMetrics",
     "Forbidden",
     "InvalidMethodArn",
+    "JsonAnswers",
     "Jwk",
     "JwksCache",
     "JwksFetchError",
@@ -61,21 +70,26 @@ __all__ = [
     "Reason",
     "Requirement",
     "Route",
+    "RouteNotDeclared",
     "RouteTableError",
     "Scope",
     "Settings",
+    "TemplateError",
     "TokenVerifier",
     "Unauthenticated",
     "WachtAuthError",
     "authorization_header",
     "bearer_token",
     "check_route_table",
+    "check_template",
     "fetch_jwks",
     "find_route",
     "from_gateway_context",
     "gateway_routes",
     "is_valid_id",
+    "optional_session",
     "origin_from_publishable_key",
     "permission",
+    "request_auth",
     "to_gateway_context",
 ]

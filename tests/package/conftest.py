@@ -2,6 +2,9 @@
 
 Session-scoped: one build and one install for every test of the package (about 20 s; pip takes
 PyJWT, cryptography and requests from the package index or its cache, as a user's install would).
+The virtualenv is an adopter's development environment: the wheel with its ``check`` extra
+(PyYAML, for ``python -m wacht_auth check-template``). What Lambda gets, the wheel and its own
+dependencies alone, is what ``sam build`` installs (tests/package/test_own_sam_app.py looks).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ def wheel(tmp_path_factory) -> Path:
 
 
 class FreshVenv:
-    """A virtualenv with nothing but the wheel and its declared dependencies."""
+    """A virtualenv with nothing but the wheel and its declared dependencies (``check`` extra included)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -49,10 +52,21 @@ class FreshVenv:
         assert result.returncode == 0, result.stderr[-3000:]
         return json.loads(result.stdout)
 
+    def command(self, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """``python <args>`` in the venv, as an adopter runs a tool; the caller judges the exit status."""
+        return subprocess.run(
+            [str(self.python), *args],
+            cwd=cwd,
+            env={"PATH": "/usr/bin:/bin", **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
 
 @pytest.fixture(scope="session")
 def fresh_venv(tmp_path_factory, wheel) -> FreshVenv:
     root = tmp_path_factory.mktemp("fresh-venv")
     subprocess.run([sys.executable, "-m", "venv", str(root)], check=True, timeout=120)
-    subprocess.run([str(root / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], check=True, timeout=600)
+    subprocess.run([str(root / "bin" / "python"), "-m", "pip", "install", "--quiet", f"{wheel}[check]"], check=True, timeout=600)
     return FreshVenv(root)

@@ -70,3 +70,31 @@ def test_the_public_api_is_what_the_readme_promises(fresh_venv):
         "print(json.dumps(callable(WachtApi(base_url='https://api.example.com').users.get_user)))"
     )
     assert client is True
+
+
+def test_every_public_name_is_documented_in_the_readme_the_wheel_ships(wheel, fresh_venv):
+    names = fresh_venv.run("import json, wacht_auth; print(json.dumps(sorted(wacht_auth.__all__)))")
+    with zipfile.ZipFile(wheel) as archive:
+        (metadata,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+        readme = archive.read(metadata).decode()  # the long description: the package README
+    assert "## Public API" in readme
+    missing = [name for name in names if f"`{name}" not in readme]
+    assert missing == []
+
+
+def test_every_public_name_has_a_docstring_of_its_own(fresh_venv):
+    undocumented = fresh_venv.run(
+        "import inspect, json, wacht_auth\n"
+        "objects = {n: getattr(wacht_auth, n) for n in wacht_auth.__all__}\n"
+        "own = lambda o: o.__dict__.get('__doc__') if inspect.isclass(o) else o.__doc__\n"
+        "print(json.dumps(sorted(n for n, o in objects.items() if (inspect.isclass(o) or inspect.isfunction(o))"
+        " and not (own(o) or '').strip())))"
+    )
+    assert undocumented == []
+
+
+def test_no_docstring_points_to_a_file_the_wheel_lacks(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        sources = "\n".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".py"))
+    for outside in ("shared/wacht.md", "design.md", "layers/common", "template.yaml in this repository"):
+        assert outside not in sources, outside

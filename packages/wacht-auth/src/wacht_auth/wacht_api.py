@@ -1,6 +1,6 @@
 """Wacht's Backend API, called server to server with the backend secret.
 
-Failures are branched on what our caller must answer (shared/wacht.md, "Backend API")::
+Failures are branched on what our caller must answer (Wacht answers errors as ``{"errors": [{"message", "code"}]}``)::
 
     WachtApiError
     ├── WachtApiNotFound      404 from Wacht: passes through as our 404

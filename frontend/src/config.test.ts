@@ -15,7 +15,7 @@ describe("configFrom", () => {
 });
 
 describe("wachtPublishableKeyFrom", () => {
-  it("takes VITE_WACHT_PUBLISHABLE_KEY, the name in Wacht's React Router guide", () => {
+  it("takes VITE_WACHT_PUBLISHABLE_KEY, the name in Wacht's React guides", () => {
     expect(wachtPublishableKeyFrom({ VITE_WACHT_PUBLISHABLE_KEY: " pk_live_aHR0cHM6Ly9mcm9udGVuZC5leGFtcGxlLmNvbQ== " })).toBe(
       "pk_live_aHR0cHM6Ly9mcm9udGVuZC5leGFtcGxlLmNvbQ==",
     );

@@ -30,8 +30,8 @@ function withoutTrailingSlash(url: string): string {
 export const config: AppConfig = configFrom(import.meta.env);
 
 /**
- * The Wacht publishable key for `<DeploymentProvider publicKey>`, as Wacht's React Router
- * guide names it: `VITE_WACHT_PUBLISHABLE_KEY` (`pk_test_...` or `pk_live_...`; public, it only
+ * The Wacht publishable key for `<DeploymentProvider publicKey>`, as Wacht's React guides
+ * name it: `VITE_WACHT_PUBLISHABLE_KEY` (`pk_test_...` or `pk_live_...`; public, it only
  * encodes the deployment's frontend API host). Only the SDK adapter (auth/wacht) reads it.
  * Throws a message naming the variable, so a missing key is a clear error, not a blank page.
  */
@@ -40,7 +40,7 @@ export function wachtPublishableKeyFrom(env: Record<string, string | boolean | u
   if (/^pk_(test|live)_[A-Za-z0-9+/=_-]+$/.test(key)) return key;
   if (!key && text(env.VITE_WACHT_PUBLIC_KEY)) {
     // An older revision of Wacht's docs used this name; the SDK's current guide does not.
-    throw new Error("Rename VITE_WACHT_PUBLIC_KEY to VITE_WACHT_PUBLISHABLE_KEY (the name Wacht's React Router guide uses).");
+    throw new Error("Rename VITE_WACHT_PUBLIC_KEY to VITE_WACHT_PUBLISHABLE_KEY (the name Wacht's React guides use).");
   }
   throw new Error(
     key

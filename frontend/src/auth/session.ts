@@ -18,6 +18,10 @@ export interface OrganizationChoice extends Tenant {
 
 export interface AuthSession {
   readonly user: { readonly id: string; readonly name: string };
+  /**
+   * The tenancy the server sees in this session's tokens (null: none active). Never a placeholder:
+   * a provider renders its children only once it is known, and keeps it until a switch has a new one.
+   */
   readonly organizationId: string | null;
   readonly workspaceId: string | null;
   /** The active tenancy's permissions, for `has` checks that hide buttons. */
@@ -27,7 +31,7 @@ export interface AuthSession {
   readonly getToken: GetToken;
   /** Ends the session; `reason` is shown on the sign-in screen. */
   signOut(reason?: string): void;
-  /** Switching drops the cached token, so the next request carries the new ids. */
+  /** Switching drops the cached token, so the next request carries the new ids; a failed switch rejects. */
   switchOrganization(organizationId: string): Promise<void>;
   switchWorkspace(workspaceId: string): Promise<void>;
 }

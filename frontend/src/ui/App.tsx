@@ -10,7 +10,10 @@ export function App() {
   const auth = useAuth();
   const path = usePath();
   // Everything below is keyed by the tenancy: a switch remounts the screens, so no answer
-  // to a request made under the previous workspace can show up in the new one.
+  // to a request made under the previous workspace can show up in the new one. That is one
+  // remount per switch because the auth providers guarantee the tenancy is never a placeholder:
+  // they render the app only once it is known, and keep it while the SDK reloads the session
+  // (App.wacht.test.tsx counts the screens' mounts).
   const tenancy = `${auth.organizationId ?? "-"}/${auth.workspaceId ?? "-"}`;
 
   return (

@@ -5,12 +5,17 @@ import { useAuth } from "../auth/session";
 export function TenancySwitcher() {
   const auth = useAuth();
   const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
   const organization = auth.organizations.find((o) => o.id === auth.organizationId);
 
+  // A switch that fails (Wacht unreachable, a membership gone) leaves the tenancy as it was and says so.
   async function run(change: () => Promise<void>) {
     setBusy(true);
+    setProblem(null);
     try {
       await change();
+    } catch (error) {
+      setProblem(`Could not switch: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       setBusy(false);
     }
@@ -49,6 +54,11 @@ export function TenancySwitcher() {
           ))}
         </select>
       </label>
+      {problem && (
+        <span className="tenancy-problem" role="alert" data-testid="switch-problem">
+          {problem}
+        </span>
+      )}
     </div>
   );
 }

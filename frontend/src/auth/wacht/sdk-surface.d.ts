@@ -1,10 +1,10 @@
 /**
  * The part of Wacht's React SDK that WachtAuthProvider uses, transcribed from the SDK's source
- * (github.com/wacht-platform/react-sdk at 4df7f40: react-router/lib/index.ts and providers.tsx,
- * jsx/lib/hooks/use-session.ts, use-organization.ts, use-workspace.ts, components/control,
- * wacht-types/src/session.ts, organization.ts, user.ts), i.e. @wacht/react-router 1.0.0-beta.35,
- * @wacht/jsx 1.0.0-beta.61, @wacht/types 1.0.0-beta.41. Only `npm run typecheck:wacht` reads it,
- * while the npm registry does not serve those packages; once they install, delete this file and
+ * (github.com/wacht-platform/react-sdk at 4df7f40: jsx/lib/context/deployment-provider.tsx,
+ * types/platform-adapter.ts, hooks/use-session.ts, use-organization.ts, use-workspace.ts,
+ * components/control, wacht-types/src/session.ts, organization.ts, user.ts), i.e. @wacht/jsx
+ * 1.0.0-beta.61 and @wacht/types 1.0.0-beta.41. Only `npm run typecheck:wacht` reads it, while the
+ * npm registry does not serve those packages; once they install, delete this file and
  * `npm run typecheck:wacht` checks the adapter against the packages' own types.
  */
 
@@ -44,19 +44,30 @@ declare module "@wacht/types" {
   }
 }
 
-declare module "@wacht/react-router" {
+declare module "@wacht/jsx" {
   import type { ReactNode } from "react";
   import type { DeploymentUISettings, Organization, Session, WorkspaceWithOrganization } from "@wacht/types";
 
-  /** The React Router flavour of the provider: wires the SDK's navigation to react-router's `useNavigate`. */
+  export interface NavigateOptions {
+    replace?: boolean;
+    state?: any;
+  }
+  /** The SDK's one seam to the app's routing: it calls `useNavigate()` as a hook and navigates with the result. */
+  export interface PlatformAdapter {
+    useNavigate(): ((to: string, options?: NavigateOptions) => void) | null;
+  }
+
+  /** Loads the deployment named by `publicKey`; `adapter` is required (the router packages pass their own). */
   export function DeploymentProvider(props: {
     children: ReactNode;
     publicKey: string;
+    adapter: PlatformAdapter;
     uiOverrides?: Partial<DeploymentUISettings>;
   }): ReactNode;
+  /** Renders nothing while the session loads, or has no active sign-in. */
   export function SignedIn(props: { children: ReactNode }): ReactNode;
   export function SignedOut(props: { children: ReactNode }): ReactNode;
-  /** Sends the browser to the deployment's hosted sign-in page on mount. */
+  /** Sends the browser to the deployment's hosted sign-in page on mount (`replace`, with `redirect_uri`). */
   export function NavigateToSignIn(): ReactNode;
 
   export function useSession():
@@ -76,11 +87,19 @@ declare module "@wacht/react-router" {
         loading: false;
         error: Error | null;
         session: Session;
-        /** A session JWT, cached in memory until it expires (per template; `default` when none given). */
+        /**
+         * A session JWT, cached in memory until it expires (per template; `default` when none given).
+         * Concurrent callers share one fetch; a fetch that fails stays shared, so every later call
+         * rejects with it, without a request, until `clearTokenCache()`.
+         */
         getToken: (template?: string) => Promise<string>;
+        /** With an id: ends that sign-in only. Without: ends every sign-in of the session. */
         signOut: (signInId?: string) => Promise<void>;
         switchSignIn: (signInId: string) => Promise<void>;
-        /** Both switches clear the token cache, so the next token carries the new ids. */
+        /**
+         * Both switches clear the token cache, so the next token carries the new ids, then drop the
+         * loaded session and fetch it again: until it lands, `useSession()` is `{loading: true}`.
+         */
         switchOrganization: (organizationId?: string) => Promise<void>;
         switchWorkspace: (workspaceId: string) => Promise<void>;
         exchangeTicket: (ticket: string) => Promise<void>;
@@ -89,13 +108,7 @@ declare module "@wacht/react-router" {
 
   export function useOrganizationList(): { organizations: Organization[] | undefined; loading: boolean };
   export function useWorkspaceList(): { workspaces: WorkspaceWithOrganization[]; loading: boolean };
-}
 
-declare module "@wacht/jsx" {
-  /**
-   * Drops every cached session token. Exported by @wacht/jsx (a peer dependency of
-   * @wacht/react-router, installed beside it as the SDK's README says), not re-exported by
-   * @wacht/react-router; the 401 retry needs it to get a token the server has not seen.
-   */
+  /** Drops every cached session token and every in-flight token fetch (undocumented, exported). */
   export function clearTokenCache(): void;
 }

@@ -2,8 +2,8 @@
 
     python -m local_stack          everything, in the foreground (``make dev``); Ctrl-C stops it
     python -m local_stack.mint     print a dev session token (``--persona alice``)
-    python -m local_stack.load     a bounded load run on loopback
-    python -m local_stack.chaos    faults injected in turn under load, then checked
+    python -m local_stack.drills.load     a bounded load run on loopback
+    python -m local_stack.drills.chaos    faults injected in turn under load, then checked
 
 Modules, bottom up: sam_template (the template as data), config, personas, signing + dev_idp
 (the issuer), backend_api (Wacht Backend API stand-in), dynamodb (moto or your endpoint),

@@ -6,7 +6,7 @@
                                  crashes and errors, and the dev IdP's JWKS requests
     POST /authorizer-cache/flush empty the authorizer caches (like flush-stage-authorizers-cache)
     POST /environments/recycle   discard every idle execution environment (next calls cold-start)
-    GET  /faults, POST /faults   the fault switches (local_stack.faults), with LOCAL_STACK_FAULTS=1
+    GET  /faults, POST /faults   the fault switches (local_stack.drills.faults), with LOCAL_STACK_FAULTS=1
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import json
 import time
 from collections.abc import Callable, Mapping
 
-from .dev_idp import DevIdentityProvider
-from .faults import FaultRequestError, FaultSwitches
-from .gateway import LocalGateway
+from .api_gateway.gateway import LocalGateway
+from .drills.faults import FaultRequestError, FaultSwitches
 from .http_service import HttpRequest, HttpResponse, HttpService, json_response
-from .lambda_runtime import LocalFunction
+from .lambda_runtime.pool import LocalFunction
+from .wacht.dev_idp import DevIdentityProvider
 
 __all__ = ["AdminApi"]
 

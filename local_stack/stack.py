@@ -1,12 +1,12 @@
 """The whole API on 127.0.0.1: dev IdP, Backend API stand-in, DynamoDB, gateway, admin.
 
 Everything about the API (routes, authorizer wiring and TTL, CORS, gateway responses, each
-function's environment, the tables) comes from template.yaml through local_stack.sam_template;
+function's environment, the tables) comes from template.yaml through local_stack.api_gateway.sam_template;
 only the values that differ locally (issuer, Backend API URL, table endpoint) are substituted.
-Each function gets a pool of execution environments (local_stack.lambda_runtime), capped by the
+Each function gets a pool of execution environments (local_stack.lambda_runtime.pool), capped by the
 template's ReservedConcurrentExecutions or else LOCAL_LAMBDA_CONCURRENCY. With
 LOCAL_STACK_FAULTS=1 the functions reach DynamoDB through a fault proxy and the admin port
-offers the fault switches (local_stack.faults) the chaos run uses.
+offers the fault switches (local_stack.drills.faults) the chaos run uses.
 """
 
 from __future__ import annotations
@@ -17,20 +17,20 @@ import sys
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
-from . import sam_template
 from .admin import AdminApi
-from .backend_api import BackendApiStandIn
+from .api_gateway import sam_template
+from .api_gateway.events import ApiIdentity
+from .api_gateway.gateway import LocalGateway
+from .api_gateway.routing import ApiDefinition
 from .config import StackConfig
-from .dev_idp import DevIdentityProvider
-from .dynamodb import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
-from .fault_proxy import FaultProxy
-from .faults import FaultSwitches
+from .drills.fault_proxy import FaultProxy
+from .drills.faults import FaultSwitches
+from .dynamodb.embedded import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
 from .frontend_hint import frontend_hint
-from .events import ApiIdentity
-from .gateway import LocalGateway
 from .http_service import HttpService
-from .lambda_runtime import LocalFunction
-from .routing import ApiDefinition
+from .lambda_runtime.pool import LocalFunction
+from .wacht.backend_api import BackendApiStandIn
+from .wacht.dev_idp import DevIdentityProvider
 
 __all__ = ["LocalStack", "READY_PREFIX", "StackUrls", "concurrency_limit", "lambda_like_environ"]
 

@@ -15,7 +15,7 @@ from itertools import product
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from local_stack.iam import is_allowed
+from local_stack.api_gateway.iam import is_allowed
 from wacht_auth import AuthContext, Route, Scope
 from wacht_auth.policy import PolicyBuilder, RouteTableError, check_route_table, resource_pattern
 from wacht_auth.routes import ANY, AUTHENTICATED, ORGANIZATION, PUBLIC, WORKSPACE, permission

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from local_stack.load import run_load
+from local_stack.drills.load import run_load
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""local_stack.backend_api: the Wacht Backend API stand-in, over real HTTP."""
+"""local_stack.wacht.backend_api: the Wacht Backend API stand-in, over real HTTP."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from local_stack.backend_api import BackendApiStandIn, made_up_user_details
-from local_stack.personas import PERSONAS
+from local_stack.wacht.backend_api import BackendApiStandIn, made_up_user_details
+from local_stack.wacht.personas import PERSONAS
 
 SECRET = "sk_test_unit"
 

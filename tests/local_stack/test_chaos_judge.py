@@ -1,10 +1,10 @@
-"""local_stack.chaos: how 5xx answers are attributed to faults and what counts as a violation (pure logic)."""
+"""local_stack.drills.chaos: how 5xx answers are attributed to faults and what counts as a violation (pure logic)."""
 
 from __future__ import annotations
 
-from local_stack.chaos import ChaosResult, FaultWindow, _judge
-from local_stack.load import Call, LoadResult
-from local_stack.write_ledger import ReadBack
+from local_stack.drills.chaos import ChaosResult, FaultWindow, _judge
+from local_stack.drills.load import Call, LoadResult
+from local_stack.drills.write_ledger import ReadBack
 
 
 def _result(calls: list[Call], unexpected: list[Call] = ()) -> ChaosResult:

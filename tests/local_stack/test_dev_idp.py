@@ -1,4 +1,4 @@
-"""local_stack.dev_idp over real HTTP: keys, minting (and its 400s), rotation, personas, CORS."""
+"""local_stack.wacht.dev_idp over real HTTP: keys, minting (and its 400s), rotation, personas, CORS."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from local_stack.dev_idp import DevIdentityProvider
+from local_stack.wacht.dev_idp import DevIdentityProvider
 from wacht_auth import JwksCache, TokenVerifier, Unauthenticated, fetch_jwks
 
 ORIGIN = "http://localhost:5173"

@@ -1,4 +1,4 @@
-"""local_stack.dynamodb: moto's server as a process of its own, started, used and stopped."""
+"""local_stack.dynamodb.embedded: moto's server as a process of its own, started, used and stopped."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import socket
 import boto3
 import pytest
 
-from local_stack.dynamodb import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
+from local_stack.dynamodb.embedded import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
 
 TABLE = {"AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
          "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}

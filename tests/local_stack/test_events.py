@@ -1,4 +1,4 @@
-"""local_stack.events: events as API Gateway sends them, read back by the real libraries."""
+"""local_stack.api_gateway.events: events as API Gateway sends them, read back by the real libraries."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pytest
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import APIGatewayAuthorizerRequestEvent
 
-from local_stack.dev_idp import DevIdentityProvider
-from local_stack.events import authorizer_event, gateway_context_value, proxy_event
-from local_stack.gateway import _authorizer_result
+from local_stack.wacht.dev_idp import DevIdentityProvider
+from local_stack.api_gateway.events import authorizer_event, gateway_context_value, proxy_event
+from local_stack.api_gateway.gateway import _authorizer_result
 from tests.local_stack.conftest import IDENTITY, STAGE_ARN, http_request
 from api_routes import ROUTES
 from wacht_auth import Authorizer, JwksCache, MethodArn, TokenVerifier, fetch_jwks, from_gateway_context

@@ -1,4 +1,4 @@
-"""local_stack.fault_proxy: a loopback TCP proxy that passes, resets or delays, against a real echo server."""
+"""local_stack.drills.fault_proxy: a loopback TCP proxy that passes, resets or delays, against a real echo server."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from local_stack.fault_proxy import FaultProxy
+from local_stack.drills.fault_proxy import FaultProxy
 
 
 class _Echo(socketserver.BaseRequestHandler):

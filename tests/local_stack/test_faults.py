@@ -1,4 +1,4 @@
-"""local_stack.faults and the admin's switches: the dev IdP's JWKS, DynamoDB's proxy, the Backend API stand-in."""
+"""local_stack.drills.faults and the admin's switches: the dev IdP's JWKS, DynamoDB's proxy, the Backend API stand-in."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import json
 import pytest
 
 from local_stack.admin import AdminApi
-from local_stack.backend_api import BackendApiStandIn
-from local_stack.dev_idp import DevIdentityProvider
-from local_stack.fault_proxy import FaultProxy
-from local_stack.faults import FaultRequestError, FaultSwitches
-from local_stack.gateway import LocalGateway
+from local_stack.wacht.backend_api import BackendApiStandIn
+from local_stack.wacht.dev_idp import DevIdentityProvider
+from local_stack.drills.fault_proxy import FaultProxy
+from local_stack.drills.faults import FaultRequestError, FaultSwitches
+from local_stack.api_gateway.gateway import LocalGateway
 from tests.local_stack.conftest import IDENTITY, http_request
 
 

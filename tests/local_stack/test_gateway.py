@@ -1,4 +1,4 @@
-"""local_stack.gateway: API Gateway's request path, with the real template and stand-in handlers."""
+"""local_stack.api_gateway.gateway: API Gateway's request path, with the real template and stand-in handlers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from local_stack.gateway import LocalGateway
-from local_stack.routing import ApiDefinition
+from local_stack.api_gateway.gateway import LocalGateway
+from local_stack.api_gateway.routing import ApiDefinition
 from tests.local_stack.conftest import IDENTITY, STAGE_ARN, StubFunction, http_request, raising
 from tests.support.servers import FakeClock
 

@@ -1,8 +1,8 @@
-"""local_stack.gateway: what API Gateway answers when Lambda throttles (TooManyRequestsException)."""
+"""local_stack.api_gateway.gateway: what API Gateway answers when Lambda throttles (TooManyRequestsException)."""
 
 from __future__ import annotations
 
-from local_stack.lambda_runtime import THROTTLED
+from local_stack.lambda_runtime.pool import THROTTLED
 from tests.local_stack.conftest import raising
 from tests.local_stack.test_gateway import BEARER, ORIGIN_HEADERS, Harness, allow_all
 

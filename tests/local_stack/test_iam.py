@@ -1,10 +1,10 @@
-"""local_stack.iam: IAM policy evaluation as API Gateway applies an authorizer's policy."""
+"""local_stack.api_gateway.iam: IAM policy evaluation as API Gateway applies an authorizer's policy."""
 
 from __future__ import annotations
 
 import pytest
 
-from local_stack.iam import Decision, PolicyError, evaluate, is_allowed, matches
+from local_stack.api_gateway.iam import Decision, PolicyError, evaluate, is_allowed, matches
 from tests.support.tokens import session_claims
 from api_routes import ROUTES
 from wacht_auth import AuthContext, PolicyBuilder

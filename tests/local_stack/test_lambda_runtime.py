@@ -1,4 +1,4 @@
-"""local_stack.lambda_runtime: a pool of execution environments (processes) per function."""
+"""local_stack.lambda_runtime.pool: a pool of execution environments (processes) per function."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from local_stack.lambda_runtime import THROTTLED, FunctionError, LocalFunction
-from local_stack.sam_template import FunctionSpec
+from local_stack.lambda_runtime.pool import THROTTLED, FunctionError, LocalFunction
+from local_stack.api_gateway.sam_template import FunctionSpec
 
 FIXTURES = Path(__file__).parent / "fixture_functions"
 

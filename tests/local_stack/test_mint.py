@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from local_stack.dev_idp import DevIdentityProvider
-from local_stack.mint import main
+from local_stack.wacht.dev_idp import DevIdentityProvider
+from local_stack.wacht.mint import main
 from wacht_auth import JwksCache, TokenVerifier, fetch_jwks
 
 

@@ -1,10 +1,10 @@
-"""local_stack.personas: the dev users every part of the stack agrees on."""
+"""local_stack.wacht.personas: the dev users every part of the stack agrees on."""
 
 from __future__ import annotations
 
 import pytest
 
-from local_stack.personas import PERSONAS, find_persona, persona_by_user_id
+from local_stack.wacht.personas import PERSONAS, find_persona, persona_by_user_id
 from api_routes import ROUTES
 from wacht_auth import AuthContext, find_route
 

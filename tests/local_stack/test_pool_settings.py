@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from local_stack import sam_template
+from local_stack.api_gateway import sam_template
 from local_stack.config import StackConfig, StackConfigError
 from local_stack.stack import concurrency_limit
 from tests.local_stack.conftest import template_parameters

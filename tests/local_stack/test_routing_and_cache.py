@@ -1,9 +1,9 @@
-"""local_stack.routing (resources from the template) and local_stack.authorizer_cache."""
+"""local_stack.api_gateway.routing (resources from the template) and local_stack.api_gateway.authorizer_cache."""
 
 from __future__ import annotations
 
-from local_stack.authorizer_cache import AuthorizerCache, AuthorizerResult
-from local_stack.routing import ApiDefinition, Resource
+from local_stack.api_gateway.authorizer_cache import AuthorizerCache, AuthorizerResult
+from local_stack.api_gateway.routing import ApiDefinition, Resource
 from tests.support.servers import FakeClock
 from api_routes import ROUTES
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from local_stack import chaos, load
+from local_stack.drills import chaos, load
 
 
 @pytest.mark.parametrize("argv", [
@@ -35,3 +35,14 @@ def test_chaos_takes_its_key_recovery_bound_from_the_authorizers_refetch_cooldow
 
     default = inspect.signature(JwksCache).parameters["cooldown_seconds"].default
     assert chaos.key_refetch_cooldown_seconds() == float(default) > 0
+
+
+@pytest.mark.parametrize("module", ["local_stack.mint", "local_stack.drills.load", "local_stack.drills.chaos"])
+def test_the_public_commands_still_run_as_modules(module):
+    """``python -m local_stack.mint`` (the README's) and the commands `make load`/`make chaos` run."""
+    import subprocess
+    import sys
+
+    answer = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60)
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.startswith(f"usage: python -m {module}")

@@ -1,8 +1,8 @@
-"""What local_stack.sam_template adds for the local stack: layers, timeouts, stage, function ids."""
+"""What local_stack.api_gateway.sam_template adds for the local stack: layers, timeouts, stage, function ids."""
 
 from __future__ import annotations
 
-from local_stack import sam_template
+from local_stack.api_gateway import sam_template
 from tests.local_stack.conftest import template_parameters
 
 

@@ -1,11 +1,11 @@
-"""local_stack.write_ledger: acknowledged writes read back against a real HTTP server answering as each tenant."""
+"""local_stack.drills.write_ledger: acknowledged writes read back against a real HTTP server answering as each tenant."""
 
 from __future__ import annotations
 
 import pytest
 
 from local_stack.http_service import HttpRequest, HttpResponse, HttpService, json_response
-from local_stack.write_ledger import Ledger, read_back
+from local_stack.drills.write_ledger import Ledger, read_back
 
 TOKENS = {("org-x", "ws-a"): "token-a", ("org-y", "ws-b"): "token-b"}
 DOCUMENTS = {  # what each tenant's token can read

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from local_stack.events import gateway_context_value
-from local_stack.iam import Decision, evaluate
-from local_stack.sam_template import resolve, translate
+from local_stack.api_gateway.events import gateway_context_value
+from local_stack.api_gateway.iam import Decision, evaluate
+from local_stack.api_gateway.sam_template import resolve, translate
 from tests.support.tokens import SigningKey, jwks, session_claims
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -1,6 +1,6 @@
 """Lambda's scaling for the local stack: a pool of execution environments per function.
 
-Each environment is a process (local_stack.lambda_environment) with its own modules and its own
+Each environment is a process (local_stack.lambda_runtime.environment) with its own modules and its own
 environment variables, so functions and environments run at the same time without sharing
 anything but the machine. As Lambda does, per function:
 
@@ -40,8 +40,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .lambda_environment import CRASHED, INIT_TIMEOUT_SECONDS, TIMED_OUT, ExecutionEnvironment, FunctionError
-from .sam_template import FunctionSpec
+from ..api_gateway.sam_template import FunctionSpec
+from .environment import CRASHED, INIT_TIMEOUT_SECONDS, TIMED_OUT, ExecutionEnvironment, FunctionError
 
 __all__ = ["COLD_START_GATE", "DEFAULT_CONCURRENCY_LIMIT", "THROTTLED", "FunctionError", "FunctionStats", "LocalFunction"]
 

@@ -1,4 +1,4 @@
-"""One Lambda execution environment: a process of its own running local_stack/lambda_worker.py.
+"""One Lambda execution environment: a process of its own running local_stack/lambda_runtime/worker.py.
 
 A process per environment is what makes environments independent, as in Lambda: its own
 ``sys.modules`` (module-level caches, a verifier, a boto3 client), its own ``os.environ`` (the
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .sam_template import FunctionSpec
+from ..api_gateway.sam_template import FunctionSpec
 
 __all__ = ["INIT_TIMEOUT_SECONDS", "ExecutionEnvironment", "FunctionError"]
 
@@ -32,7 +32,7 @@ INIT_TIMEOUT_SECONDS = 10.0
 """Lambda's limit on the init phase of an on-demand environment."""
 TIMED_OUT = "Sandbox.Timedout"
 CRASHED = "Runtime.ExitError"
-_WORKER = Path(__file__).resolve().parent / "lambda_worker.py"
+_WORKER = Path(__file__).resolve().parent / "worker.py"
 
 
 class FunctionError(Exception):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hmac
 import re
 
-from .http_service import HttpRequest, HttpResponse, HttpService, json_response
+from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
 from .personas import Persona, persona_by_user_id
 
 __all__ = ["BackendApiStandIn", "is_snowflake", "made_up_user_details", "user_details"]
@@ -97,7 +97,7 @@ class BackendApiStandIn:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         self.requests += 1
-        if self.failure_status is not None:  # the chaos run's "Backend API failing" (local_stack.faults)
+        if self.failure_status is not None:  # the chaos run's "Backend API failing" (local_stack.drills.faults)
             return _error(self.failure_status, "Backend API failing (fault injected)")
         presented = (request.header("Authorization") or "").encode()
         if not hmac.compare_digest(presented, self._expected):

@@ -18,11 +18,11 @@ __all__ = ["EmbeddedDynamoDB", "LOCAL_CREDENTIALS", "ensure_tables"]
 
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 """Moto and DynamoDB Local accept any credentials; these never leave the machine."""
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class EmbeddedDynamoDB:
-    """moto's DynamoDB server in a process of its own (local_stack.dynamodb_server) on 127.0.0.1."""
+    """moto's DynamoDB server in a process of its own (local_stack.dynamodb.server) on 127.0.0.1."""
 
     def __init__(self, port: int = 0, start_timeout_seconds: float = 60.0) -> None:
         self._port = port
@@ -33,7 +33,7 @@ class EmbeddedDynamoDB:
     def start(self) -> EmbeddedDynamoDB:
         """Start the server and wait until it listens; OSError when it cannot (a busy port)."""
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "local_stack.dynamodb_server", str(self._port)],
+            [sys.executable, "-m", "local_stack.dynamodb.server", str(self._port)],
             cwd=_PROJECT_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         ready, _, _ = select.select([self._process.stdout], [], [], self._start_timeout_seconds)

@@ -2,8 +2,8 @@
 
     GET  /.well-known/jwks.json   the public keys (ES256, with kid); 503 while a fault holds it down
     POST /tokens                  mint a session token in the current Wacht claim shape
-    POST /rotate                  sign with a new key from now on (see local_stack.signing)
-    GET  /personas                the dev users the frontend offers (local_stack.personas)
+    POST /rotate                  sign with a new key from now on (see local_stack.wacht.signing)
+    GET  /personas                the dev users the frontend offers (local_stack.wacht.personas)
 
 Its origin is the issuer (``iss``), as a Wacht deployment's frontend API origin is. Browsers on
 ``allowed_origin`` may call it (CORS). It signs whatever it is asked to: it is for development
@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .http_service import HttpRequest, HttpResponse, HttpService, json_response
+from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
 from .personas import PERSONAS
 from .signing import KeyRing
 

@@ -5,7 +5,7 @@
 
 Every key is optional; the answer (and ``GET /faults``) is the state after the change. What each
 does: the dev IdP's JWKS endpoint answers 503 (tokens are still minted); the fault proxy in
-front of DynamoDB resets connections or delays them (local_stack.fault_proxy); the Backend API
+front of DynamoDB resets connections or delays them (local_stack.drills.fault_proxy); the Backend API
 stand-in answers 503 to everything.
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .backend_api import BackendApiStandIn
-from .dev_idp import DevIdentityProvider
+from ..wacht.backend_api import BackendApiStandIn
+from ..wacht.dev_idp import DevIdentityProvider
 from .fault_proxy import MODES, FaultProxy
 
 __all__ = ["FaultRequestError", "FaultSwitches"]

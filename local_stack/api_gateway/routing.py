@@ -1,6 +1,6 @@
 """The REST API as API Gateway holds it: resources, their methods, preflights and authorizers.
 
-Built from the translated template (``local_stack.sam_template``), never from a second list.
+Built from the translated template (``local_stack.api_gateway.sam_template``), never from a second list.
 Matching follows API Gateway: a literal segment beats a ``{parameter}``, which beats a greedy
 ``{proxy+}``; a trailing slash is ignored (deployed REST APIs route ``/hello/`` to ``/hello``),
 and the method ARN uses the same normalised path (``canonical_path``); path parameters are

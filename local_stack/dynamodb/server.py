@@ -1,6 +1,6 @@
-"""``python -m local_stack.dynamodb_server <port>``: moto's DynamoDB on 127.0.0.1 until stdin closes.
+"""``python -m local_stack.dynamodb.server <port>``: moto's DynamoDB on 127.0.0.1 until stdin closes.
 
-Run by local_stack.dynamodb as a process of its own, so DynamoDB gets a CPU of its own as the
+Run by local_stack.dynamodb.embedded as a process of its own, so DynamoDB gets a CPU of its own as the
 real service has, instead of sharing the gateway's interpreter lock. It prints one line,
 ``{"port": <port>}``, once it listens; a port it cannot bind ends it with an error. The end of
 its stdin (the stack stopped, or died) stops it: no orphan survives the stack.

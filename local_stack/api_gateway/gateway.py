@@ -7,17 +7,17 @@ For each request, in API Gateway's order:
    cached result for exactly the identity values the authorizer's event carries (every value of
    a repeated header; TTL from the template) or a REQUEST authorizer call:
    ``Unauthorized`` is 401, any other failure or a malformed answer 500, and the policy is
-   evaluated against the method ARN (local_stack.iam): an explicit Deny is 403 "... with an
+   evaluated against the method ARN (local_stack.api_gateway.iam): an explicit Deny is 403 "... with an
    explicit deny", no matching Allow a plain 403, as API Gateway words them;
 4. the function gets a proxy event (authorizer context stringified); an error or a malformed
    answer is 502.
-A throttled Lambda (TooManyRequestsException, local_stack.lambda_runtime) is modelled as API
+A throttled Lambda (TooManyRequestsException, local_stack.lambda_runtime.pool) is modelled as API
 Gateway answers it: for the proxy integration 500 ``{"message": "Internal server error"}``
 (the 429 is not passed on; AWS re:Post "API Gateway proxy integration does not forward Lambda
 throttling (HTTP 429)", knowledge center "api-gateway-internal-server-error"), for the
 authorizer 500 as for any authorizer failure other than ``Unauthorized``: never a 401.
 Invocations run concurrently: nothing here serialises them.
-Gateway-made answers carry the template's Gateway Response headers (local_stack.gateway_responses).
+Gateway-made answers carry the template's Gateway Response headers (local_stack.api_gateway.responses).
 """
 
 from __future__ import annotations
@@ -32,18 +32,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import gateway_responses as responses
+from ..http_service import HttpRequest, HttpResponse
+from ..lambda_runtime.pool import THROTTLED, FunctionError
+from . import responses
 from .authorizer_cache import AuthorizerCache, AuthorizerResult
 from .events import ApiIdentity, authorizer_event, gateway_context_value, proxy_event
-from .http_service import HttpRequest, HttpResponse
 from .iam import Decision, PolicyError, evaluate
-from .lambda_runtime import THROTTLED, FunctionError
 from .routing import ApiDefinition, RouteMatch
 from .sam_template import ApiRoute, AuthorizerSpec
 
 __all__ = ["GatewayStats", "LocalGateway"]
 
-_log = logging.getLogger("local_stack.gateway")
+_log = logging.getLogger(__name__)
 
 INTEGRATION_THROTTLED = responses.GatewayError("INTEGRATION_FAILURE", 500, "Internal server error",
                                                "InternalServerErrorException")

@@ -1,12 +1,12 @@
 """A bounded chaos run on loopback: faults injected in turn while load flows, then checked.
 
-    python -m local_stack.chaos                        # 16 clients, 5 s per fault (about 1 to 2 minutes)
-    python -m local_stack.chaos --clients 6 --fault-seconds 2
+    python -m local_stack.drills.chaos                        # 16 clients, 5 s per fault (about 1 to 2 minutes)
+    python -m local_stack.drills.chaos --clients 6 --fault-seconds 2
 
-It starts its own stack with LOCAL_STACK_FAULTS=1 (local_stack.faults), the authorizer cache
+It starts its own stack with LOCAL_STACK_FAULTS=1 (local_stack.drills.faults), the authorizer cache
 off (every request reaches the authorizer, so every fault meets it) and as many environments
 per function as clients (so nothing is throttled), runs the load's clients
-(local_stack.load) until the end, and injects, one after the other:
+(local_stack.drills.load) until the end, and injects, one after the other:
 1. ``jwks-down``: the dev IdP's JWKS endpoint answers 503, and every idle execution environment
    is discarded, so new ones cold-start without a key set;
 2. ``dynamodb-down``: the fault proxy resets every DynamoDB connection;
@@ -56,7 +56,7 @@ QUICK_RECOVERY_SECONDS = 3.0
 FAULTS = ("jwks-down", "dynamodb-down", "dynamodb-slow", "key-rotation", "backend-api-down")
 _SETTLE_SECONDS = 1.5
 """After a fault's bound has passed, this long again with no 5xx before the next fault starts."""
-_PACKAGE_SOURCE = Path(__file__).resolve().parent.parent / "packages" / "wacht-auth" / "src"
+_PACKAGE_SOURCE = Path(__file__).resolve().parents[2] / "packages" / "wacht-auth" / "src"
 
 
 def key_refetch_cooldown_seconds() -> float:
@@ -249,7 +249,7 @@ def chaos_stack_environment(clients: int) -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local_stack.chaos", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m local_stack.drills.chaos", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--fault-seconds", type=float, default=5.0, help="how long each fault lasts")
     parser.add_argument("--warm-seconds", type=float, default=3.0, help="load before the first fault")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from .http_service import HttpRequest
+from ..http_service import HttpRequest
 from .routing import RouteMatch, canonical_path
 
 __all__ = ["ApiIdentity", "authorizer_event", "gateway_context_value", "proxy_event"]

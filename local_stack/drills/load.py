@@ -1,15 +1,15 @@
 """A bounded load run on loopback: many concurrent clients of several tenants on every route.
 
-    python -m local_stack.load                      # starts its own stack, 32 clients x 100 requests
-    python -m local_stack.load --clients 8 --requests 50
-    python -m local_stack.load --api http://127.0.0.1:3000 --idp http://127.0.0.1:3001 --admin http://127.0.0.1:3003
+    python -m local_stack.drills.load                      # starts its own stack, 32 clients x 100 requests
+    python -m local_stack.drills.load --clients 8 --requests 50
+    python -m local_stack.drills.load --api http://127.0.0.1:3000 --idp http://127.0.0.1:3001 --admin http://127.0.0.1:3003
 
 Each client is one persona in one workspace (alice in Acme Docs or Acme Legal, bob, carol, dave),
 on its own keep-alive connection, minting a new session token every ``--token-every`` requests
 so the authorizer keeps being called. Every answer is checked: its status against what the
 persona may do, its data against the client's tenant (a document or member of another tenant,
 another user's identity: a cross-tenant result). Afterwards every acknowledged write is read
-back (local_stack.write_ledger): present for its tenant, invisible to the others. The run ends
+back (local_stack.drills.write_ledger): present for its tenant, invisible to the others. The run ends
 with one line; exit status 0 only with zero 5xx, unexpected statuses, cross-tenant results and
 lost writes. The stack it starts allows as many environments per function as there are clients
 (the account default of 1000 would never throttle this load); peak concurrency per function is
@@ -38,15 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from .mint import mint
-from .personas import find_persona
+from ..wacht.mint import mint
+from ..wacht.personas import find_persona
 from .write_ledger import Ledger, ReadBack, read_back
 
 __all__ = ["Call", "LoadResult", "main", "own_stack", "run_load", "stack_stats"]
 
 PROFILES = (("alice", None), ("alice", "Acme Legal"), ("bob", None), ("carol", None), ("dave", None))
 _READY_PREFIX = "local-stack ready: "
-_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -414,7 +414,7 @@ def run_load(api: str, idp: str, *, clients: int = 32, requests_per_client: int 
     """Run the load against a running stack, read every acknowledged write back, return what was found.
 
     ``warmup_requests`` per client go first, checked like the rest but not timed: the cold starts
-    they cause queue behind local_stack.lambda_runtime's cold-start gate, a local artefact. Then one
+    they cause queue behind local_stack.lambda_runtime.pool's cold-start gate, a local artefact. Then one
     client alone sends ``floor_requests`` (checked too): their p50 is the run's floor.
     """
     result = LoadResult()
@@ -478,7 +478,7 @@ def check_loopback(parser: argparse.ArgumentParser, *urls: str | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m local_stack.load", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m local_stack.drills.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--requests", type=int, default=100, help="requests per client")
     parser.add_argument("--token-every", type=int, default=25, help="mint a new session token every N requests")

@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .http_service import HttpResponse
+from ..http_service import HttpResponse
 
 __all__ = [
     "ACCESS_DENIED",

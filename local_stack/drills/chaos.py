@@ -3,9 +3,9 @@
     python -m local_stack.drills.chaos                        # 16 clients, 5 s per fault (about 1 to 2 minutes)
     python -m local_stack.drills.chaos --clients 6 --fault-seconds 2
 
-It starts its own stack with LOCAL_STACK_FAULTS=1 (local_stack.drills.faults), the authorizer cache
-off (every request reaches the authorizer, so every fault meets it) and as many environments
-per function as clients (so nothing is throttled), runs the load's clients
+It starts its own stack as `make dev` does, plus LOCAL_STACK_FAULTS=1 (local_stack.drills.faults)
+and the authorizer cache off (every request reaches the authorizer, so every fault meets it);
+Lambda's scaling is left at the account's default, as on AWS. It runs the load's clients
 (local_stack.drills.load) until the end, and injects, one after the other:
 1. ``jwks-down``: the dev IdP's JWKS endpoint answers 503, and every idle execution environment
    is discarded, so new ones cold-start without a key set;
@@ -242,10 +242,11 @@ def _describe(call: Call, when: str) -> str:
     return f"{call.route} {call.status} {when}"
 
 
-def chaos_stack_environment(clients: int) -> dict[str, str]:
-    """Fault switches on, the authorizer cache off, and as many environments per function as
-    clients: a throttle is no fault of the run's making (the account default of 1000 would not throttle)."""
-    return {"LOCAL_STACK_FAULTS": "1", "AUTHORIZER_CACHE_TTL_SECONDS": "0", "LOCAL_LAMBDA_CONCURRENCY": str(max(10, clients))}
+def chaos_stack_environment() -> dict[str, str]:
+    """The stack as `make dev` starts it, plus the fault switches and the authorizer cache off (so
+    every request meets the authorizer, and every fault meets it). Nothing about Lambda's scaling
+    is changed: the account's default concurrency of 1000 applies, as on AWS."""
+    return {"LOCAL_STACK_FAULTS": "1", "AUTHORIZER_CACHE_TTL_SECONDS": "0"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.api:
             result = go({"api": args.api, "idp": args.idp, "admin": args.admin})
         else:
-            with own_stack(chaos_stack_environment(args.clients)) as urls:
+            with own_stack(chaos_stack_environment()) as urls:
                 result = go(urls)
     except RuntimeError as error:
         print(f"chaos: cannot run: {error}", file=sys.stderr)

@@ -1,27 +1,30 @@
 """Lambda's scaling for the local stack: a pool of execution environments per function.
 
-Each environment is a process (local_stack.lambda_runtime.environment) with its own modules and its own
-environment variables, so functions and environments run at the same time without sharing
-anything but the machine. As Lambda does, per function:
+Each environment is a process (local_stack.lambda_runtime.environment) with its own modules and
+its own environment variables, so functions and environments run at the same time without
+sharing anything but the machine. As Lambda does, per function:
 
 - an invocation takes an idle environment when there is one (the most recently used: a warm
   start), and starts a new one (a cold start: process, import, module-level init) only when
-  every existing one is busy;
-- at most ``concurrency_limit`` environments exist; an invocation beyond them is throttled,
-  ``TooManyRequestsException`` ("Rate Exceeded."), which Lambda answers with HTTP 429 to a
-  synchronous caller (the gateway turns it into what API Gateway answers);
+  every existing one is busy; an invocation that finds them all busy, while others are still
+  starting, waits for a cold start of its own: a burst scales up, it is not throttled;
+- concurrency (invocations in flight, inits included) is capped as on AWS: by the template's
+  ``ReservedConcurrentExecutions`` when it sets one (0 throttles every invocation), otherwise by
+  the account's unreserved concurrency, 1000 less every reservation (local_stack.lambda_runtime.account);
+  an invocation beyond it is throttled, ``TooManyRequestsException`` ("Rate Exceeded."), which
+  Lambda answers with HTTP 429 to a synchronous caller (the gateway turns it into what API
+  Gateway answers);
 - an environment whose invocation exceeded the function's ``Timeout`` is killed, one whose
   process crashed is gone, one whose init failed is never used: the next invocation cold-starts
   anew. A handler that raised keeps its environment (the runtime reports the error and serves on).
 
-Deviations from AWS, modelled on purpose:
-- the limit is per function: the template's ``ReservedConcurrentExecutions`` when it sets one
-  (0 throttles every invocation, as on AWS), otherwise LOCAL_LAMBDA_CONCURRENCY (default 10),
-  not the account's shared 1000;
-- no burst or scaling-rate limit, but cold starts queue behind one machine-wide gate with one
-  place per CPU core (``COLD_START_GATE``): Lambda gives every init its own CPU, while here a
-  burst of imports would share two cores and blow through the 10 s init limit; the wait at the
-  gate counts against no limit (the caller waits, as it would for a slow Lambda scale-up);
+Deviations from AWS, modelled on purpose (the account module says why):
+- this machine's room caps the environments of all functions together (``MachineBound``); at it,
+  an idle environment of another function is reclaimed, and only when none is idle is the
+  invocation throttled, with a log line naming the machine as the reason;
+- no scaling-rate limit, but cold starts queue behind one gate with a place per CPU core; the
+  time queued counts against neither the 10 s init limit nor the function's ``Timeout``, and a
+  queued invocation takes an environment of its function that becomes idle meanwhile;
 - idle environments are never reclaimed by age (``recycle`` discards them on request, what the
   chaos run uses to force cold starts), and a cold start costs what a local process start and
   import cost, not a Firecracker VM's;
@@ -34,22 +37,16 @@ Deviations from AWS, modelled on purpose:
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..api_gateway.sam_template import FunctionSpec
+from .account import THROTTLED, LambdaAccount
 from .environment import CRASHED, INIT_TIMEOUT_SECONDS, TIMED_OUT, ExecutionEnvironment, FunctionError
 
-__all__ = ["COLD_START_GATE", "DEFAULT_CONCURRENCY_LIMIT", "THROTTLED", "FunctionError", "FunctionStats", "LocalFunction"]
-
-DEFAULT_CONCURRENCY_LIMIT = 10
-COLD_START_GATE = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
-"""Cold starts (process start and init) running at once, across every function of the process."""
-THROTTLED = "TooManyRequestsException"
-"""Lambda's errorType for a throttled invocation (HTTP 429 to the caller)."""
+__all__ = ["THROTTLED", "FunctionError", "FunctionStats", "LocalFunction"]
 
 
 @dataclass
@@ -60,45 +57,53 @@ class FunctionStats:
     cold_starts: int = 0
     environments_created: int = 0
     environments: int = 0
-    """Environments alive now (idle or busy)."""
+    """Environments alive now (starting, idle or busy)."""
     busy: int = 0
+    """Invocations in flight, those waiting for their cold start included (Lambda's concurrency)."""
     peak_concurrency: int = 0
     throttles: int = 0
     timeouts: int = 0
     crashes: int = 0
     errors: int = 0
     """Failed invocations: init errors, handler errors, timeouts, crashes (not throttles)."""
-    concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT
+    reserved_concurrency: int | None = None
+    """The template's ReservedConcurrentExecutions; None: the function shares the account's unreserved pool."""
 
     def to_json(self) -> dict:
         return asdict(self)
 
 
 class LocalFunction:
-    """One function of the template: its environments, created on demand up to the limit."""
+    """One function of the template: its environments, created on demand within the account's limits."""
 
     def __init__(self, spec: FunctionSpec, environment: Mapping[str, str], *, region: str, account_id: str,
-                 concurrency_limit: int = DEFAULT_CONCURRENCY_LIMIT, base_environ: Mapping[str, str] | None = None,
-                 cold_start_gate: threading.Semaphore = COLD_START_GATE,
+                 account: LambdaAccount | None = None, base_environ: Mapping[str, str] | None = None,
                  init_timeout_seconds: float = INIT_TIMEOUT_SECONDS) -> None:
-        if concurrency_limit < 0:
-            raise ValueError(f"concurrency_limit must be 0 (every invocation throttled) or more, got {concurrency_limit}")
+        if spec.reserved_concurrency is not None and spec.reserved_concurrency < 0:
+            raise ValueError(f"reserved concurrency must be 0 (every invocation throttled) or more, "
+                             f"got {spec.reserved_concurrency}")
         self.spec = spec
         self.name = spec.logical_id
         self.environment = dict(environment)
         """What the function sees besides the base environment; read at each cold start."""
         self.arn = f"arn:aws:lambda:{region}:{account_id}:function:{spec.logical_id}"
-        self.stats = FunctionStats(concurrency_limit=concurrency_limit)
+        self.stats = FunctionStats(reserved_concurrency=spec.reserved_concurrency)
+        self.closed = False
+        self._account = account or LambdaAccount()
         self._base_environ = base_environ
-        self._cold_start_gate = cold_start_gate
         self._init_timeout_seconds = init_timeout_seconds
         self._idle: list[ExecutionEnvironment] = []
-        self._lock = threading.Lock()
-        self._closed = False
+        """Oldest first; guarded by the account's lock, like the stats."""
+        self._account.register(self)
+
+    @property
+    def reserved_concurrency(self) -> int | None:
+        return self.spec.reserved_concurrency
 
     @property
     def concurrency_limit(self) -> int:
-        return self.stats.concurrency_limit
+        """Invocations this function may have in flight: its reservation, else the unreserved pool."""
+        return self.reserved_concurrency if self.reserved_concurrency is not None else self._account.unreserved_limit
 
     @property
     def code_exists(self) -> bool:
@@ -108,72 +113,67 @@ class LocalFunction:
     def invoke(self, event: Any, request_id: str | None = None) -> Any:
         """The handler's result for ``event`` after a JSON round trip; FunctionError if it fails or is throttled."""
         request_id = request_id or str(uuid.uuid4())
-        environment = self._acquire()
+        environment = self._account.admit(self)
         try:
             if environment is None:
                 environment = self._cold_start()
             return environment.invoke(event, request_id)
         except FunctionError as failure:
-            with self._lock:
-                self.stats.errors += 1
-                self.stats.timeouts += failure.kind == TIMED_OUT
-                self.stats.crashes += failure.kind == CRASHED
+            if failure.kind != THROTTLED:
+                with self._account.lock:
+                    self.stats.errors += 1
+                    self.stats.timeouts += failure.kind == TIMED_OUT
+                    self.stats.crashes += failure.kind == CRASHED
             raise
         finally:
-            self._release(environment)
+            self._account.release(self, environment)
 
     def recycle(self) -> int:
         """Discard every idle environment (busy ones finish first); the next invocations cold-start."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-            self.stats.environments -= len(idle)
-        for environment in idle:
-            environment.discard()
-        return len(idle)
+        return self._account.discard_idle(self)
 
     def close(self) -> None:
         """Discard the idle environments and any that finish later (the stack is stopping)."""
-        with self._lock:
-            self._closed = True
+        with self._account.lock:
+            self.closed = True
         self.recycle()
 
     def stats_json(self) -> dict:
-        with self._lock:
-            return self.stats.to_json()
+        with self._account.lock:
+            return {**self.stats.to_json(), "concurrency_limit": self.concurrency_limit}
 
-    def _acquire(self) -> ExecutionEnvironment | None:
-        """An idle environment, or None to start one; FunctionError(throttled) at the limit."""
-        with self._lock:
-            if self._idle:
-                environment = self._idle.pop()
-            elif self.stats.busy < self.stats.concurrency_limit:
-                environment = None
-                self.stats.environments += 1
-                self.stats.environments_created += 1
-                self.stats.cold_starts += 1
-            else:
-                self.stats.throttles += 1
-                raise FunctionError(THROTTLED, "Rate Exceeded.")
-            self.stats.invocations += 1
-            self.stats.busy += 1
-            self.stats.peak_concurrency = max(self.stats.peak_concurrency, self.stats.busy)
-            return environment
+    # --- the idle list, called by the account with its lock held ----------------------------------
+
+    @property
+    def idle_count(self) -> int:
+        return len(self._idle)
+
+    def take_idle(self) -> ExecutionEnvironment | None:
+        """The most recently used idle environment (a warm start), or None."""
+        return self._idle.pop() if self._idle else None
+
+    def take_oldest_idle(self) -> ExecutionEnvironment:
+        return self._idle.pop(0)
+
+    def take_all_idle(self) -> list[ExecutionEnvironment]:
+        idle, self._idle = self._idle, []
+        return idle
+
+    def put_idle(self, environment: ExecutionEnvironment) -> None:
+        self._idle.append(environment)
 
     def _cold_start(self) -> ExecutionEnvironment:
-        base = os.environ if self._base_environ is None else self._base_environ
-        environment = ExecutionEnvironment(self.spec, {**base, **self.environment}, self.arn,
-                                           init_timeout_seconds=self._init_timeout_seconds)
-        with self._cold_start_gate:
-            environment.start()
-        return environment
-
-    def _release(self, environment: ExecutionEnvironment | None) -> None:
-        with self._lock:
-            self.stats.busy -= 1
-            keep = environment is not None and environment.alive and not self._closed
-            if keep:
-                self._idle.append(environment)
-            else:
-                self.stats.environments -= 1
-        if environment is not None and not keep:
-            environment.discard()
+        """A new environment, started once the gate has a place; or one of ours that became idle meanwhile."""
+        idle = self._account.begin_init(self)
+        if idle is not None:
+            return idle
+        started = False
+        try:
+            base = os.environ if self._base_environ is None else self._base_environ
+            environment = ExecutionEnvironment(self.spec, {**base, **self.environment}, self.arn,
+                                               init_timeout_seconds=self._init_timeout_seconds)
+            environment.start()  # the init limit runs from here, not from the wait at the gate
+            started = True
+            return environment
+        finally:
+            self._account.end_init(self, started=started)

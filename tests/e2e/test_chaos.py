@@ -16,7 +16,7 @@ CLIENTS = 6
 
 
 def test_under_every_fault_no_session_is_signed_out_no_write_is_lost_and_each_fault_recovers_in_its_bound():
-    with running_stack(chaos_stack_environment(CLIENTS)) as stack:
+    with running_stack(chaos_stack_environment()) as stack:
         urls = {"api": stack.api, "idp": stack.idp, "admin": stack.admin}
         result = run_chaos(urls, clients=CLIENTS, fault_seconds=2.0, warm_seconds=1.5, dynamodb_delay_seconds=1.0)
         log = stack.log_tail(40)

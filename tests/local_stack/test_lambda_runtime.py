@@ -10,16 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from local_stack.lambda_runtime.pool import THROTTLED, FunctionError, LocalFunction
 from local_stack.api_gateway.sam_template import FunctionSpec
+from local_stack.lambda_runtime.account import LambdaAccount
+from local_stack.lambda_runtime.pool import THROTTLED, FunctionError, LocalFunction
 
 FIXTURES = Path(__file__).parent / "fixture_functions"
 
 
-def _function(name: str, environment: dict[str, str], *, timeout_seconds: float = 10, limit: int = 10) -> LocalFunction:
+def _function(name: str, environment: dict[str, str], *, timeout_seconds: float = 10, reserved: int | None = None,
+              account: LambdaAccount | None = None) -> LocalFunction:
     spec = FunctionSpec(name, FIXTURES / name, "app.lambda_handler", environment, layer_dirs=(FIXTURES / "layer",),
-                        timeout_seconds=timeout_seconds, memory_mb=256)
-    return LocalFunction(spec, environment, region="us-east-1", account_id="123456789012", concurrency_limit=limit)
+                        timeout_seconds=timeout_seconds, memory_mb=256, reserved_concurrency=reserved)
+    return LocalFunction(spec, environment, region="us-east-1", account_id="123456789012", account=account)
 
 
 @pytest.fixture
@@ -143,8 +145,8 @@ def test_a_new_environment_starts_only_when_every_existing_one_is_busy(alpha):
     assert (stats["cold_starts"], stats["environments"], stats["peak_concurrency"], stats["invocations"]) == (3, 3, 3, 4)
 
 
-def test_beyond_the_concurrency_limit_an_invocation_is_throttled_like_lambda():
-    limited = _function("alpha", {"GREETING": "x"}, limit=2)
+def test_beyond_its_reserved_concurrency_an_invocation_is_throttled_like_lambda():
+    limited = _function("alpha", {"GREETING": "x"}, reserved=2)
     try:
         holders = [threading.Thread(target=limited.invoke, args=({"sleep": 1.0},)) for _ in range(2)]
         for holder in holders:
@@ -257,16 +259,16 @@ def test_recycle_discards_idle_environments_and_close_stops_them_all(alpha):
 
 
 def test_a_reserved_concurrency_of_zero_throttles_every_invocation_as_on_aws():
-    disabled = _function("alpha", {}, limit=0)
+    disabled = _function("alpha", {}, reserved=0)
     with pytest.raises(FunctionError) as throttled:
         disabled.invoke({})
     assert throttled.value.kind == THROTTLED
     assert disabled.stats_json()["environments_created"] == 0
 
 
-def test_a_negative_concurrency_limit_is_refused():
-    with pytest.raises(ValueError, match="concurrency_limit"):
-        _function("alpha", {}, limit=-1)
+def test_a_negative_reserved_concurrency_is_refused():
+    with pytest.raises(ValueError, match="reserved concurrency"):
+        _function("alpha", {}, reserved=-1)
 
 
 def test_missing_code_is_visible_before_the_first_call():

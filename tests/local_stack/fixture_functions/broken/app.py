@@ -7,4 +7,5 @@ if os.environ.get("FAIL_AT_IMPORT") == "yes":
 
 
 def lambda_handler(event, context):
+    time.sleep(event.get("sleep", 0))
     return {"ok": True}

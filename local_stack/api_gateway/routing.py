@@ -1,9 +1,11 @@
 """The REST API as API Gateway holds it: resources, their methods, preflights and authorizers.
 
 Built from the translated template (``local_stack.api_gateway.sam_template``), never from a second list.
-Matching follows API Gateway: a literal segment beats a ``{parameter}``, which beats a greedy
-``{proxy+}``; a trailing slash is ignored (deployed REST APIs route ``/hello/`` to ``/hello``),
-and the method ARN uses the same normalised path (``canonical_path``); path parameters are
+Which resource serves a path is decided by ``wacht_auth.routes.best_resource``, the one
+implementation of API Gateway's choice (a literal segment beats a ``{parameter}``, which beats a
+greedy ``{proxy+}``) that the authorizer's policy check uses too. What is the gateway's own: a
+trailing slash or an empty segment is ignored (deployed REST APIs route ``/hello/`` to ``/hello``),
+the method ARN uses the same normalised path (``canonical_path``), and path parameters are
 percent-decoded.
 """
 
@@ -13,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import unquote
+
+from wacht_auth.routes import best_resource
 
 from . import sam_template
 from .sam_template import ApiRoute, AuthorizerSpec
@@ -70,16 +74,11 @@ class ApiDefinition:
 
     def match(self, raw_path: str) -> RouteMatch | None:
         """The resource serving ``raw_path`` (percent-encoded, as received), or None."""
-        segments = _segments(raw_path)
-        best: tuple[tuple[int, ...], RouteMatch] | None = None
-        for resource in self.resources:
-            parameters = _bind(resource.segments, segments)
-            if parameters is None:
-                continue
-            rank = tuple(0 if s.endswith("+}") else 1 if s.startswith("{") else 2 for s in resource.segments)
-            if best is None or rank > best[0]:
-                best = (rank, RouteMatch(resource, MappingProxyType(parameters)))
-        return best[1] if best else None
+        found = best_resource(_segments(raw_path), self.resources, lambda resource: resource.segments)
+        if found is None:
+            return None
+        resource, parameters = found
+        return RouteMatch(resource, MappingProxyType({name: unquote(value) for name, value in parameters.items()}))
 
 
 def canonical_path(raw_path: str) -> str:
@@ -93,21 +92,3 @@ def canonical_path(raw_path: str) -> str:
 
 def _segments(path: str) -> tuple[str, ...]:
     return tuple(s for s in path.strip("/").split("/") if s) if path.strip("/") else ()
-
-
-def _bind(template: tuple[str, ...], actual: tuple[str, ...]) -> dict[str, str] | None:
-    parameters: dict[str, str] = {}
-    for index, part in enumerate(template):
-        if part.startswith("{") and part.endswith("+}"):
-            rest = actual[index:]
-            if not rest:
-                return None
-            parameters[part[1:-2]] = unquote("/".join(rest))
-            return parameters
-        if index >= len(actual):
-            return None
-        if part.startswith("{") and part.endswith("}"):
-            parameters[part[1:-1]] = unquote(actual[index])
-        elif part != actual[index]:
-            return None
-    return parameters if len(actual) == len(template) else None

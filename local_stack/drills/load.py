@@ -15,9 +15,9 @@ lost writes. The stack it starts is the one `make dev` starts, with no setting c
 account's default concurrency of 1000, as on AWS (so a throttle is a failure of the stack, not of
 the run). Peak concurrency per function is read from the admin port.
 
-The phases, in order: a burst (``--burst`` fresh session tokens sent at once on a stack that has
-served nothing yet: as many authorizer cache misses and cold starts at the same moment; every one
-must be 200), the warm-up (every client takes each route once, checked, not timed), the floor (one
+The phases, in order: a burst (``--burst`` fresh session tokens sent at once, on the stack it
+starts one that has served nothing yet: as many authorizer cache misses and cold starts at the
+same moment; every one must be 200), the warm-up (every client takes each route once, checked, not timed), the floor (one
 client alone, warm: what a request costs without contention), then the measured load. The burst's
 and the load's p50 and p99 are reported as multiples of that floor.
 """
@@ -423,7 +423,11 @@ def run_burst(api: str, idp: str, tokens: int, result: LoadResult) -> None:
         route = BURST_ROUTES[index % len(BURST_ROUTES)]
         connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
         try:
-            connection.connect()
+            try:
+                connection.connect()
+            except OSError:
+                start.abort()  # the others stop waiting: the burst cannot be what it claims
+                raise
             start.wait(30)
             started = time.monotonic()
             try:

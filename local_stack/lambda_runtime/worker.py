@@ -1,6 +1,6 @@
 """The inside of one execution environment: a process that imports a handler once and runs it.
 
-Started by local_stack.lambda_runtime.environment as ``python -P lambda_worker.py <read fd> <write fd>``
+Started by local_stack.lambda_runtime.environment as ``python -P worker.py <read fd> <write fd>``
 (``-P``: this folder is not put on ``sys.path``, so nothing of the local stack shadows the
 function's own modules). Standard library only: the function's code, its layers and the venv's
 packages are all this process imports besides itself.

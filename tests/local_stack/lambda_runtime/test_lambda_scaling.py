@@ -17,7 +17,7 @@ import pytest
 from local_stack.api_gateway.sam_template import FunctionSpec
 from local_stack.lambda_runtime.account import ACCOUNT_CONCURRENCY, LambdaAccount, MachineBound
 from local_stack.lambda_runtime.pool import THROTTLED, FunctionError, LocalFunction
-from tests.local_stack.test_lambda_runtime import FIXTURES, _in_parallel, _wait_until_busy
+from tests.local_stack.lambda_runtime.test_lambda_runtime import FIXTURES, _in_parallel, _wait_until_busy
 
 ROOMY = MachineBound(1000, "test: room for all")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from local_stack.lambda_runtime.pool import THROTTLED
 from tests.local_stack.conftest import raising
-from tests.local_stack.test_gateway import BEARER, ORIGIN_HEADERS, Harness, allow_all
+from tests.local_stack.api_gateway.test_gateway import BEARER, ORIGIN_HEADERS, Harness, allow_all
 
 
 def test_a_throttled_function_is_a_500_internal_server_error_not_the_502_of_a_function_error(api):

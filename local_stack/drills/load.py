@@ -112,6 +112,11 @@ class LoadResult:
     """Statuses below 500 that the persona should not get (5xx are counted apart), with a description."""
     read_back: ReadBack | None = None
     peak_concurrency: dict[str, int] = field(default_factory=dict)
+    """Per function, the most invocations in flight at once (those waiting for a cold start included)."""
+    environments: dict[str, int] = field(default_factory=dict)
+    """Per function, the execution environments alive at the end: how many the load needed."""
+    cold_starts_measured: int | None = None
+    """Cold starts during the measured phase (from the admin port): each one slows the calls around it."""
     started: float = 0.0
     """Start of the measured phase: earlier calls (the burst, the warm-up, the floor) are checked but not timed here."""
     elapsed_seconds: float = 0.0
@@ -180,16 +185,24 @@ class LoadResult:
             "lost_writes": len(read.lost),
             "read_back_failures": len(read.failed),
             "peak_concurrency": dict(self.peak_concurrency),
+            "environments": dict(self.environments),
+            "cold_starts_measured": self.cold_starts_measured,
         }
 
     def line(self) -> str:
         s = self.summary()
-        peaks = " ".join(f"{name.removesuffix('Function')} {n}" for name, n in s["peak_concurrency"].items()) or "n/a"
+        peaks = " ".join(f"{name.removesuffix('Function')} {n} ({s['environments'].get(name, '?')})"
+                         for name, n in s["peak_concurrency"].items()) or "n/a"
         return (f"{s['requests']} requests (after {s['warmup_requests']} warm-up) in {s['seconds']} s: {s['requests_per_second']} req/s, p50 {s['p50_ms']} ms, "
                 f"p99 {s['p99_ms']} ms ({self._times_floor(s['p50_ms'])} and {self._times_floor(s['p99_ms'])} the one-client "
                 f"floor of {s['floor_p50_ms']} ms);{self._burst_part(s)} 5xx {s['server_errors']}, unexpected {s['unexpected_statuses']}, "
                 f"signed out {s['signed_out']}, cross-tenant {s['cross_tenant_results']}, lost writes {s['lost_writes']} "
-                f"of {s['writes_checked']} checked; peak concurrency: {peaks}")
+                f"of {s['writes_checked']} checked; peak concurrency (environments): {peaks}{self._cold_part(s)}")
+
+    @staticmethod
+    def _cold_part(s: dict) -> str:
+        cold = s["cold_starts_measured"]
+        return "" if cold is None else f"; cold starts while measured: {cold}"
 
     def _burst_part(self, s: dict) -> str:
         if not s["burst_requests"]:
@@ -520,13 +533,22 @@ def run_load(api: str, idp: str, *, clients: int = 32, requests_per_client: int 
         run_clients(make_clients(api, idp, 1, ledger, alone, seed=seed + 1, token_every=token_every), requests=floor_requests)
         result.floor_calls = list(alone.calls)
         result.absorb(alone)
+    cold_before = _cold_starts(admin) if admin else 0
     result.started = time.monotonic()
     run_clients(workers, requests=requests_per_client)
     result.elapsed_seconds = time.monotonic() - result.started
+    if admin:
+        result.cold_starts_measured = _cold_starts(admin) - cold_before
     result.read_back = read_back(api, ledger, tenant_tokens(idp))
     if admin:
-        result.peak_concurrency = {name: f["peak_concurrency"] for name, f in stack_stats(admin)["functions"].items()}
+        functions = stack_stats(admin)["functions"]
+        result.peak_concurrency = {name: f["peak_concurrency"] for name, f in functions.items()}
+        result.environments = {name: f["environments"] for name, f in functions.items()}
     return result
+
+
+def _cold_starts(admin: str) -> int:
+    return sum(function["cold_starts"] for function in stack_stats(admin)["functions"].values())
 
 
 def stack_stats(admin: str) -> dict:

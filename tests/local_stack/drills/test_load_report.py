@@ -68,3 +68,11 @@ def test_without_a_floor_the_ratios_say_so_instead_of_dividing_by_zero():
     result = _result()
     result.floor_calls = []
     assert "(n/a and n/a the one-client floor of 0.0 ms)" in result.line()
+
+
+def test_what_the_admin_port_told_is_reported_when_it_was_read():
+    result = _result()
+    assert "cold starts" not in result.line() and "(environments): n/a" in result.line()
+    result.cold_starts_measured = 3
+    result.peak_concurrency, result.environments = {"MeFunction": 9, "HealthFunction": 2}, {"MeFunction": 4, "HealthFunction": 1}
+    assert result.line().endswith("peak concurrency (environments): Me 9 (4) Health 2 (1); cold starts while measured: 3")

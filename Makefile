@@ -59,10 +59,10 @@ bench: $(VENV)/.installed ## authorizer cost per invocation and cold-start impor
 	$(PY) bench/bench_authorizer.py
 
 load: $(VENV)/.installed ## bounded load run: 32 concurrent clients against a local stack it starts (loopback only)
-	$(PY) -m local_stack.load
+	$(PY) -m local_stack.drills.load
 
 chaos: $(VENV)/.installed ## bounded chaos run: JWKS, DynamoDB, key rotation and Backend API faults under load
-	$(PY) -m local_stack.chaos
+	$(PY) -m local_stack.drills.chaos
 
 events: $(VENV)/.installed ## regenerate the sample events' tokens (dev key, dev issuer)
 	$(PY) scripts/make_events.py

@@ -39,7 +39,7 @@ def main() -> int:
         print(f"local_stack: cannot start: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     missing = stack.missing_functions()
-    print(banner(urls, config), flush=True)
+    print(banner(urls, config, stack.lambda_account), flush=True)
     if missing:
         print(f"warning: no code yet for {', '.join(missing)}: their routes answer 502", file=sys.stderr, flush=True)
     print(ready_line(urls), flush=True)

@@ -3,10 +3,12 @@
     GET  /stats                  gateway counters (authorizer invocations, cache hits, statuses),
                                  per function its execution environments (created, alive, busy),
                                  cold starts, peak concurrency, invocations, throttles, timeouts,
-                                 crashes and errors, and the dev IdP's JWKS requests
+                                 crashes and errors; the account's concurrency and this
+                                 machine's bound on environments (and throttles for it);
+                                 the dev IdP's JWKS requests
     POST /authorizer-cache/flush empty the authorizer caches (like flush-stage-authorizers-cache)
     POST /environments/recycle   discard every idle execution environment (next calls cold-start)
-    GET  /faults, POST /faults   the fault switches (local_stack.faults), with LOCAL_STACK_FAULTS=1
+    GET  /faults, POST /faults   the fault switches (local_stack.drills.faults), with LOCAL_STACK_FAULTS=1
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import json
 import time
 from collections.abc import Callable, Mapping
 
-from .dev_idp import DevIdentityProvider
-from .faults import FaultRequestError, FaultSwitches
-from .gateway import LocalGateway
+from .api_gateway.gateway import LocalGateway
+from .drills.faults import FaultRequestError, FaultSwitches
 from .http_service import HttpRequest, HttpResponse, HttpService, json_response
-from .lambda_runtime import LocalFunction
+from .lambda_runtime.account import LambdaAccount
+from .lambda_runtime.pool import LocalFunction
+from .wacht.dev_idp import DevIdentityProvider
 
 __all__ = ["AdminApi"]
 
@@ -34,12 +37,14 @@ class AdminApi:
         idp: DevIdentityProvider,
         clock: Callable[[], float] = time.time,
         faults: FaultSwitches | None = None,
+        lambda_account: LambdaAccount | None = None,
     ) -> None:
         self._gateway = gateway
         self._functions = functions
         self._idp = idp
         self._clock = clock
         self._faults = faults
+        self._lambda_account = lambda_account
 
     def serve(self, port: int = 0) -> HttpService:
         return HttpService("admin", self.handle, port).start()
@@ -74,6 +79,7 @@ class AdminApi:
             "gateway": self._gateway.stats.to_json(),
             "authorizer_cache_entries": {name: len(cache) for name, cache in self._gateway.caches.items()},
             "functions": {name: f.stats_json() for name, f in self._functions.items()},
+            "lambda": self._lambda_account.stats_json() if self._lambda_account else None,
             "idp": {
                 "jwks_requests": self._idp.jwks_stats.requests,
                 "seconds_since_last_jwks_request": None if last is None else round(self._clock() - last, 3),

@@ -42,8 +42,9 @@ class StackConfig:
     """AUTHORIZER_CACHE_TTL_SECONDS: overrides the template parameter AuthorizerCacheTtlSeconds."""
     region: str = "us-east-1"
     """AWS_REGION: the region in ARNs and for the DynamoDB client."""
-    lambda_concurrency: int = 10
-    """LOCAL_LAMBDA_CONCURRENCY: execution environments per function (1-1000) when the template reserves none."""
+    lambda_concurrency: int = 1000
+    """LOCAL_LAMBDA_CONCURRENCY: the account's concurrency quota (AWS's default 1000; a new account may have 10),
+    shared by every function without a reservation; this machine's room caps it further."""
     fault_injection: bool = False
     """LOCAL_STACK_FAULTS=1: a fault proxy in front of DynamoDB and the admin's /faults switches (the chaos run)."""
 
@@ -67,7 +68,7 @@ class StackConfig:
             backend_secret=env.get("WACHT_BACKEND_SECRET", "").strip() or defaults.backend_secret,
             authorizer_ttl_seconds=_integer(ttl, "AUTHORIZER_CACHE_TTL_SECONDS", 0, 3600) if ttl else None,
             region=env.get("AWS_REGION", "").strip() or defaults.region,
-            lambda_concurrency=_integer(concurrency, "LOCAL_LAMBDA_CONCURRENCY", 1, 1000) if concurrency
+            lambda_concurrency=_integer(concurrency, "LOCAL_LAMBDA_CONCURRENCY", 1, 100_000) if concurrency
             else defaults.lambda_concurrency,
             fault_injection=_flag(env, "LOCAL_STACK_FAULTS"),
         )

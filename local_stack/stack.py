@@ -1,12 +1,14 @@
 """The whole API on 127.0.0.1: dev IdP, Backend API stand-in, DynamoDB, gateway, admin.
 
 Everything about the API (routes, authorizer wiring and TTL, CORS, gateway responses, each
-function's environment, the tables) comes from template.yaml through local_stack.sam_template;
+function's environment, the tables) comes from template.yaml through local_stack.api_gateway.sam_template;
 only the values that differ locally (issuer, Backend API URL, table endpoint) are substituted.
-Each function gets a pool of execution environments (local_stack.lambda_runtime), capped by the
-template's ReservedConcurrentExecutions or else LOCAL_LAMBDA_CONCURRENCY. With
+Each function gets a pool of execution environments (local_stack.lambda_runtime.pool), all of
+them within one account (local_stack.lambda_runtime.account): its concurrency quota, 1000 as AWS's
+default unless LOCAL_LAMBDA_CONCURRENCY says less, the template's ReservedConcurrentExecutions,
+and what this machine can hold. With
 LOCAL_STACK_FAULTS=1 the functions reach DynamoDB through a fault proxy and the admin port
-offers the fault switches (local_stack.faults) the chaos run uses.
+offers the fault switches (local_stack.drills.faults) the chaos run uses.
 """
 
 from __future__ import annotations
@@ -17,22 +19,23 @@ import sys
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
-from . import sam_template
 from .admin import AdminApi
-from .backend_api import BackendApiStandIn
+from .api_gateway import sam_template
+from .api_gateway.events import ApiIdentity
+from .api_gateway.gateway import LocalGateway
+from .api_gateway.routing import ApiDefinition
 from .config import StackConfig
-from .dev_idp import DevIdentityProvider
-from .dynamodb import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
-from .fault_proxy import FaultProxy
-from .faults import FaultSwitches
+from .drills.fault_proxy import FaultProxy
+from .drills.faults import FaultSwitches
+from .dynamodb.embedded import LOCAL_CREDENTIALS, EmbeddedDynamoDB, ensure_tables
 from .frontend_hint import frontend_hint
-from .events import ApiIdentity
-from .gateway import LocalGateway
 from .http_service import HttpService
-from .lambda_runtime import LocalFunction
-from .routing import ApiDefinition
+from .lambda_runtime.account import ACCOUNT_CONCURRENCY, LambdaAccount
+from .lambda_runtime.pool import LocalFunction
+from .wacht.backend_api import BackendApiStandIn
+from .wacht.dev_idp import DevIdentityProvider
 
-__all__ = ["LocalStack", "READY_PREFIX", "StackUrls", "concurrency_limit", "lambda_like_environ"]
+__all__ = ["LocalStack", "READY_PREFIX", "StackUrls", "lambda_like_environ"]
 
 READY_PREFIX = "local-stack ready: "
 """Followed by the StackUrls as JSON on one line: what tests/support/stack.py waits for."""
@@ -66,6 +69,7 @@ class LocalStack:
         self.idp = DevIdentityProvider(allowed_origin=config.allowed_origin)
         self.backend_api = BackendApiStandIn(config.backend_secret)
         self.functions: dict[str, LocalFunction] = {}
+        self.lambda_account = LambdaAccount(config.lambda_concurrency)
         self.gateway: LocalGateway | None = None
         self.urls: StackUrls | None = None
         self._services: list[HttpService] = []
@@ -109,7 +113,7 @@ class LocalStack:
             spec = sam_template.function_spec(source, translated, logical_id, parameters, tables)
             self.functions[logical_id] = LocalFunction(
                 spec, self._function_environment(spec, function_endpoint), region=config.region, account_id=ACCOUNT_ID,
-                concurrency_limit=concurrency_limit(spec, config),
+                account=self.lambda_account,
             )
         api = ApiDefinition.from_template(translated, parameters)
         self.gateway = LocalGateway(api, self.functions, ApiIdentity(config.region, ACCOUNT_ID, API_ID, api.stage),
@@ -117,9 +121,11 @@ class LocalStack:
         gateway_service = HttpService("api", self.gateway.handle, config.api_port).start()
         self._services.append(gateway_service)
         faults = FaultSwitches(self.idp, self.backend_api, self._dynamodb_proxy) if self._dynamodb_proxy else None
-        admin = AdminApi(self.gateway, self.functions, self.idp, faults=faults).serve(config.admin_port)
-        self._services.append(admin)
-        self.urls = StackUrls(gateway_service.origin, self.idp.issuer or "", backend.origin, endpoint, admin.origin)
+        admin = AdminApi(self.gateway, self.functions, self.idp, faults=faults, lambda_account=self.lambda_account)
+        admin_service = admin.serve(config.admin_port)
+        self._services.append(admin_service)
+        self.urls = StackUrls(gateway_service.origin, self.idp.issuer or "", backend.origin, endpoint,
+                              admin_service.origin)
         return self.urls
 
     def _function_environment(self, spec: sam_template.FunctionSpec, dynamodb_endpoint: str) -> dict[str, str]:
@@ -162,12 +168,6 @@ class LocalStack:
         return [name for name, function in self.functions.items() if not function.code_exists]
 
 
-def concurrency_limit(spec: sam_template.FunctionSpec, config: StackConfig) -> int:
-    """Environments the function may have: its ReservedConcurrentExecutions (0 throttles every
-    invocation, as on AWS) when the template sets one, else LOCAL_LAMBDA_CONCURRENCY."""
-    return spec.reserved_concurrency if spec.reserved_concurrency is not None else config.lambda_concurrency
-
-
 def _access_log(line: str) -> None:
     sys.stderr.write(f"[api] {line}\n")
 
@@ -176,7 +176,16 @@ def ready_line(urls: StackUrls) -> str:
     return READY_PREFIX + json.dumps(asdict(urls))
 
 
-def banner(urls: StackUrls, config: StackConfig) -> str:
+def _lambda_lines(account: LambdaAccount) -> str:
+    """Where throttling starts here: AWS's quota, and this machine's room when that is smaller."""
+    default = account.concurrency_limit == ACCOUNT_CONCURRENCY
+    quota = "AWS's default account quota" if default else "LOCAL_LAMBDA_CONCURRENCY"
+    machine = account.machine
+    return (f"  Lambda concurrency  {account.concurrency_limit} ({quota}), less reservations\n"
+            f"  Lambda environments at most {machine.environments} at once on this machine ({machine.reason})\n")
+
+
+def banner(urls: StackUrls, config: StackConfig, lambda_account: LambdaAccount | None = None) -> str:
     """The ready-to-paste quick start printed at startup."""
     return f"""
 Local stack is up (Ctrl-C stops it)
@@ -186,7 +195,7 @@ Local stack is up (Ctrl-C stops it)
   DynamoDB            {urls.dynamodb}
   Admin (tests)       {urls.admin}/stats
   CORS origin         {config.allowed_origin}
-
+{_lambda_lines(lambda_account) if lambda_account else ""}
 Try it:
   curl -s {urls.api}/health
   TOKEN=$(curl -s -X POST {urls.idp}/tokens -H 'Content-Type: application/json' \\

@@ -7,7 +7,7 @@ from itertools import product
 
 import pytest
 
-from local_stack.iam import Decision, evaluate, is_allowed
+from local_stack.api_gateway.iam import Decision, evaluate, is_allowed
 from api_routes import ROUTES
 from wacht_auth import AuthContext, MethodArn, Route, Scope, gateway_routes
 from wacht_auth.authorizer_context import to_gateway_context

@@ -15,10 +15,10 @@ from itertools import product
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from local_stack.iam import is_allowed
+from local_stack.api_gateway.iam import is_allowed
 from wacht_auth import AuthContext, Route, Scope
 from wacht_auth.policy import PolicyBuilder, RouteTableError, check_route_table, resource_pattern
-from wacht_auth.routes import ANY, AUTHENTICATED, ORGANIZATION, PUBLIC, WORKSPACE, permission
+from wacht_auth.routes import ANY, AUTHENTICATED, ORGANIZATION, PUBLIC, WORKSPACE, permission, serving_route
 
 STAGE = "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod"
 LITERALS = ("a", "b")
@@ -60,7 +60,12 @@ tables = st.lists(routes, min_size=1, max_size=6, unique_by=lambda route: (route
 
 def served_by(method: str, path: tuple[str, ...], table: tuple[Route, ...]) -> Route | None:
     """The route API Gateway invokes: among the resources matching the path the most specific
-    (a literal segment beats a parameter, leftmost first), then its own method, else its ANY."""
+    (a literal segment beats a parameter, leftmost first), then its own method, else its ANY.
+
+    Written apart from ``wacht_auth.routes.serving_route`` on purpose: this is the oracle, and the
+    policy check under test uses serving_route; sharing the code would let one mistake in it pass
+    both. ``test_serving_route_agrees_with_the_oracle`` holds the two to the same answers.
+    """
     matching = [
         route
         for route in table
@@ -120,3 +125,14 @@ def test_accepted_tables_get_exactly_right_policies_and_refused_ones_would_not(t
     builder = PolicyBuilder(table)
     assert all(builder.build(auth, STAGE) == plain_policy(auth, table) for auth in SESSIONS)
     assert wrong_decisions(table, lambda auth: builder.build(auth, STAGE)) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(tables)
+def test_serving_route_agrees_with_the_oracle(table):
+    table = tuple(table)
+    depths = {len(route.segments) for route in table} | {0, 4}
+    for depth in depths:
+        for path in product((*LITERALS, UNUSED_LITERAL), repeat=depth):
+            for method in (*METHODS, UNUSED_METHOD):
+                assert serving_route(method, path, table) is served_by(method, path, table), (method, path)

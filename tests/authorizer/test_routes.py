@@ -88,3 +88,36 @@ def test_gateway_routes_take_a_table():
     routes = (Route("GET", "/health", PUBLIC, "HealthFunction"), Route("GET", "/me", AUTHENTICATED, "MeFunction"))
     assert gateway_routes(routes) == routes[1:]
     assert gateway_routes(ROUTES) == tuple(route for route in ROUTES if route.requirement.behind_authorizer)
+
+
+def test_serving_route_picks_the_most_specific_resource_then_the_method_then_any():
+    from wacht_auth.routes import serving_route
+
+    routes = (
+        Route("GET", "/reports/{id}", AUTHENTICATED, "F"),
+        Route("ANY", "/reports/latest", AUTHENTICATED, "F"),
+        Route("GET", "/reports/{id}/{part}", AUTHENTICATED, "F"),
+        Route("PUT", "/reports/latest/{part}", AUTHENTICATED, "F"),
+    )
+    assert serving_route("GET", ("reports", "7"), routes) is routes[0]
+    assert serving_route("GET", ("reports", "latest"), routes) is routes[1]  # a literal beats a parameter
+    assert serving_route("GET", ("reports", "latest", "x"), routes) is None  # no fallback to /reports/{id}/{part}
+    assert serving_route("PUT", ("reports", "latest", "x"), routes) is routes[3]
+    assert serving_route("GET", ("reports",), routes) is None
+    assert serving_route("GET", (), routes) is None
+
+
+def test_best_resource_binds_parameters_and_ranks_a_greedy_parameter_last():
+    from wacht_auth.routes import best_resource
+
+    resources = ("/files/{key+}", "/files/{id}/meta", "/files/readme", "/{proxy+}")
+
+    def pick(*segments):
+        found = best_resource(segments, resources, lambda path: tuple(path[1:].split("/")))
+        return found and (found[0], found[1])
+
+    assert pick("files", "readme") == ("/files/readme", {})
+    assert pick("files", "a%2Fb", "meta") == ("/files/{id}/meta", {"id": "a%2Fb"})  # values as sent
+    assert pick("files", "a", "b") == ("/files/{key+}", {"key": "a/b"})
+    assert pick("other") == ("/{proxy+}", {"proxy": "other"})
+    assert pick() is None  # a greedy parameter needs at least one segment

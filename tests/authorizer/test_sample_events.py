@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from local_stack.iam import is_allowed
+from local_stack.api_gateway.iam import is_allowed
 from tests.authorizer.test_handler import invoke, load_authorizer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -45,7 +45,7 @@ def test_no_workspace_token_is_denied_the_workspace_routes_only(authorizer):
 
 def test_the_env_file_declares_only_variables_the_template_gives_the_function():
     """sam local --env-vars only overrides variables the template declares for that function."""
-    from local_stack.sam_template import load_source
+    from local_stack.api_gateway.sam_template import load_source
 
     source = load_source()
     declared = {

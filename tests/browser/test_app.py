@@ -12,7 +12,7 @@ import uuid
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from local_stack.personas import find_persona
+from local_stack.wacht.personas import find_persona
 from tests.support.stack import RunningStack
 
 from .conftest import BrowserLog, screenshot

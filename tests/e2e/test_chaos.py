@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from local_stack.chaos import FAULTS, chaos_stack_environment, run_chaos
+from local_stack.drills.chaos import FAULTS, chaos_stack_environment, run_chaos
 from tests.support.stack import running_stack
 
 pytestmark = pytest.mark.e2e
@@ -16,7 +16,7 @@ CLIENTS = 6
 
 
 def test_under_every_fault_no_session_is_signed_out_no_write_is_lost_and_each_fault_recovers_in_its_bound():
-    with running_stack(chaos_stack_environment(CLIENTS)) as stack:
+    with running_stack(chaos_stack_environment()) as stack:
         urls = {"api": stack.api, "idp": stack.idp, "admin": stack.admin}
         result = run_chaos(urls, clients=CLIENTS, fault_seconds=2.0, warm_seconds=1.5, dynamodb_delay_seconds=1.0)
         log = stack.log_tail(40)
@@ -30,7 +30,7 @@ def test_under_every_fault_no_session_is_signed_out_no_write_is_lost_and_each_fa
 
 
 def test_against_a_stack_without_fault_switches_it_refuses_and_says_how_to_start_one(stack, capsys):
-    from local_stack import chaos
+    from local_stack.drills import chaos
 
     assert chaos.main(["--api", stack.api, "--idp", stack.idp, "--admin", stack.admin]) == 2
     assert "start the stack with LOCAL_STACK_FAULTS=1" in capsys.readouterr().err

@@ -55,7 +55,7 @@ def test_a_busy_port_is_reported_not_hung():
 def test_an_external_dynamodb_gets_the_template_tables_and_the_shell_environment_does_not_leak():
     import boto3
 
-    from local_stack.dynamodb import LOCAL_CREDENTIALS, EmbeddedDynamoDB
+    from local_stack.dynamodb.embedded import LOCAL_CREDENTIALS, EmbeddedDynamoDB
 
     external = EmbeddedDynamoDB(0).start()  # any DynamoDB-compatible endpoint; moto's is the one we have
     try:

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from local_stack.sam_template import load_source, table_definitions
+from local_stack.api_gateway.sam_template import load_source, table_definitions
 from tests.functions.events import ALLOWED_ORIGIN
 from tests.functions.harness import load_function
 from tests.functions.servers import WachtApiServer, wacht_user

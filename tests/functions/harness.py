@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from local_stack.sam_template import function_spec, load_source, parameter_defaults, translate
+from local_stack.api_gateway.sam_template import function_spec, load_source, parameter_defaults, translate
 
 _LOADS = itertools.count()
 

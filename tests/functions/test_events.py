@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from api_support import DataTable
-from local_stack.sam_template import PROJECT_ROOT, api_routes, translate
+from local_stack.api_gateway.sam_template import PROJECT_ROOT, api_routes, translate
 from api_routes import ROUTES
 
 EVENTS_DIR = PROJECT_ROOT / "events" / "api"

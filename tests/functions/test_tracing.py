@@ -15,7 +15,7 @@ import textwrap
 
 import pytest
 
-from local_stack.sam_template import PROJECT_ROOT
+from local_stack.api_gateway.sam_template import PROJECT_ROOT
 from tests.functions.conftest import BACKEND_SECRET, KNOWN_USER_ID
 from tests.functions.events import ALLOWED_ORIGIN
 

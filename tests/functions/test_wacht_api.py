@@ -132,7 +132,7 @@ def test_importing_wacht_auth_does_not_import_requests():
     import subprocess
     import sys
 
-    from local_stack.sam_template import PROJECT_ROOT
+    from local_stack.api_gateway.sam_template import PROJECT_ROOT
 
     code = "import sys; sys.path.insert(0, 'packages/wacht-auth/src'); import wacht_auth; print('requests' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)

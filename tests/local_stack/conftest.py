@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from local_stack import sam_template
+from local_stack.api_gateway import sam_template
 from local_stack.config import StackConfig
-from local_stack.events import ApiIdentity
+from local_stack.api_gateway.events import ApiIdentity
 from local_stack.http_service import HttpRequest
-from local_stack.lambda_runtime import FunctionError
-from local_stack.routing import ApiDefinition
+from local_stack.lambda_runtime.pool import FunctionError
+from local_stack.api_gateway.routing import ApiDefinition
 
 ISSUER = "http://127.0.0.1:3001"
 IDENTITY = ApiIdentity("us-east-1", "123456789012", "api1", "prod")

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from local_stack.events import gateway_context_value
-from local_stack.iam import Decision, evaluate
-from local_stack.sam_template import api_routes, resolve, translate
+from local_stack.api_gateway.events import gateway_context_value
+from local_stack.api_gateway.iam import Decision, evaluate
+from local_stack.api_gateway.sam_template import api_routes, resolve, translate
 from tests.package.conftest import PACKAGE
 from tests.support.tokens import SigningKey, jwks, session_claims
 from tests.template.test_sam_build import SAM, ELF_MACHINE_AARCH64, elf_machine, python313_dir

@@ -104,7 +104,7 @@ class RunningStack:
     def mint(self, persona: str | None = None, *, workspace: str | None = None, organization: str | None = None, **body: Any) -> str:
         """A token from the dev IdP: a persona's (``mint("alice", workspace="Acme Legal")``) or ``body`` as given."""
         if persona is not None:
-            from local_stack.personas import find_persona
+            from local_stack.wacht.personas import find_persona
 
             body = {**find_persona(persona).token_request(organization, workspace), **body}
         else:

@@ -15,7 +15,7 @@ from api_support.documents import DocumentDraft, DocumentStore
 from api_support.dynamodb import DataTable
 from api_support.members import MemberRole, MemberStore
 from api_support.pagination import PageRequest
-from local_stack.sam_template import (
+from local_stack.api_gateway.sam_template import (
     PROJECT_ROOT,
     TEMPLATE_PATH,
     api_body,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from local_stack.sam_template import PROJECT_ROOT, function_ids, load_source
+from local_stack.api_gateway.sam_template import PROJECT_ROOT, function_ids, load_source
 
 SAM = PROJECT_ROOT / ".venv-sam" / "bin" / "sam"
 ELF_MACHINE_AARCH64 = 183

@@ -10,7 +10,7 @@ import pytest
 from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 
-from local_stack.sam_template import (
+from local_stack.api_gateway.sam_template import (
     TEMPLATE_PATH,
     api_body,
     api_routes,

@@ -22,7 +22,7 @@ from functools import lru_cache
 from itertools import product
 
 from .context import AuthContext
-from .routes import ANY, HTTP_METHODS, Requirement, Route
+from .routes import ANY, HTTP_METHODS, Requirement, Route, serving_route
 
 __all__ = [
     "InvalidMethodArn",
@@ -176,11 +176,6 @@ def _shape(route: Route) -> tuple[str | None, ...]:
     return tuple(None if _is_parameter(segment) else segment for segment in route.segments)
 
 
-def _specificity(route: Route) -> tuple[int, ...]:
-    """Smaller is more specific: at the first difference API Gateway prefers a literal segment."""
-    return tuple(1 if _is_parameter(segment) else 0 for segment in route.segments)
-
-
 def _methods_may_meet(outer: Route, nested: Route) -> bool:
     return ANY in (outer.method, nested.method) or outer.method == nested.method
 
@@ -210,29 +205,8 @@ def _request_matched(matcher: re.Pattern[str], outer: Route, nested: Route, rout
     for values in product(*choices):
         path = "/" + "/".join(values)
         for method in methods:
-            if matcher.fullmatch(method + path) and _serving_route(method, values, routes) is nested:
+            if matcher.fullmatch(method + path) and serving_route(method, values, routes) is nested:
                 return f"{method} {path}"
-    return None
-
-
-def _serving_route(method: str, segments: tuple[str, ...], routes: tuple[Route, ...]) -> Route | None:
-    """The route API Gateway invokes for ``method`` on a path: the most specific resource matching
-    it, then its own method or else its ANY. (Where API Gateway would find no route, neither do we.)
-    """
-    matching = [
-        route
-        for route in routes
-        if len(route.segments) == len(segments)
-        and all(_is_parameter(template) or template == value for template, value in zip(route.segments, segments))
-    ]
-    if not matching:
-        return None
-    best = min(_specificity(route) for route in matching)
-    resource = [route for route in matching if _specificity(route) == best]
-    for wanted in (method, ANY):
-        for route in resource:
-            if route.method == wanted:
-                return route
     return None
 
 

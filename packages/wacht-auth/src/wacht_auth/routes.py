@@ -4,14 +4,19 @@ The table itself belongs to the application, which passes it in:
 the authorizer builds its policy from it (``Authorizer(verifier, routes)``), the functions
 re-check their route's requirement with ``find_route``, and the template tests compare it with
 template.yaml. Nothing here knows an application's paths or permission names.
+
+How API Gateway picks the resource for a request path is written once, here (``best_resource``):
+the policy checks its table with it (``serving_route``) and the local stack's gateway routes its
+requests with it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 from .context import AuthContext, Scope
 from .errors import Forbidden, Reason, Unauthenticated
@@ -27,9 +32,11 @@ __all__ = [
     "Access",
     "Requirement",
     "Route",
+    "best_resource",
     "find_route",
     "gateway_routes",
     "permission",
+    "serving_route",
 ]
 
 HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
@@ -38,6 +45,7 @@ ANY = "ANY"
 
 _PARAMETER = re.compile(r"\{[A-Za-z0-9_]+\}")
 _LITERAL = re.compile(r"[A-Za-z0-9._~:@!$&'()+,;=-]+")
+_Resource = TypeVar("_Resource")
 
 
 class Access(str, Enum):
@@ -189,9 +197,68 @@ def find_route(method: str, path: str, routes: Iterable[Route]) -> Route:
     """The route serving ``method`` on resource ``path`` (the template form), as API Gateway picks
     it: the route declared for that method, else the resource's ``ANY`` route. KeyError if none.
     """
+    route = _route_on_resource(method, path, tuple(routes))
+    if route is None:
+        raise KeyError(f"no route {method} {path}")
+    return route
+
+
+def serving_route(method: str, segments: tuple[str, ...], routes: Iterable[Route]) -> Route | None:
+    """The route API Gateway invokes for ``method`` on a request path (its segments, as sent): the
+    resource ``best_resource`` picks, then its route for ``method``, else its ``ANY``. None if there
+    is none (API Gateway answers 403 Missing Authentication Token; it never tries a less specific resource).
+    """
+    table = tuple(routes)
+    found = best_resource(segments, table, lambda route: route.segments)
+    return None if found is None else _route_on_resource(method, found[0].path, table)
+
+
+def best_resource(
+    segments: tuple[str, ...], resources: Iterable[_Resource], segments_of: Callable[[_Resource], tuple[str, ...]]
+) -> tuple[_Resource, dict[str, str]] | None:
+    """The resource API Gateway picks for a request path, with the path parameters it binds; None if none matches.
+
+    ``segments`` are the request path's (as sent, not decoded); ``segments_of(resource)`` a resource's
+    template segments: a literal, a ``{name}`` (one whole segment) or a ``{name+}`` (the rest, one or
+    more segments). Among the resources that match, the most specific wins: at the first segment
+    where they differ, a literal beats a ``{name}``, which beats a ``{name+}``.
+    """
+    best: tuple[tuple[int, ...], _Resource, dict[str, str]] | None = None
+    for resource in resources:
+        template = segments_of(resource)
+        parameters = _bind(template, segments)
+        if parameters is None:
+            continue
+        rank = tuple(0 if part.endswith("+}") else 1 if part.startswith("{") else 2 for part in template)
+        if best is None or rank > best[0]:
+            best = (rank, resource, parameters)
+    return None if best is None else (best[1], best[2])
+
+
+def _bind(template: tuple[str, ...], segments: tuple[str, ...]) -> dict[str, str] | None:
+    """The parameters when ``template`` matches ``segments``, else None."""
+    parameters: dict[str, str] = {}
+    for index, part in enumerate(template):
+        if part.startswith("{") and part.endswith("+}"):
+            rest = segments[index:]
+            if not rest:
+                return None
+            parameters[part[1:-2]] = "/".join(rest)
+            return parameters
+        if index >= len(segments):
+            return None
+        if part.startswith("{") and part.endswith("}"):
+            parameters[part[1:-1]] = segments[index]
+        elif part != segments[index]:
+            return None
+    return parameters if len(segments) == len(template) else None
+
+
+def _route_on_resource(method: str, path: str, routes: tuple[Route, ...]) -> Route | None:
+    """The route declared on resource ``path`` for ``method``, else its ``ANY`` route, else None."""
     on_resource = [route for route in routes if route.path == path]
     for wanted in (method, ANY):
         for route in on_resource:
             if route.method == wanted:
                 return route
-    raise KeyError(f"no route {method} {path}")
+    return None

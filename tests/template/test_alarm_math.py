@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from local_stack.sam_template import translate
+from local_stack.api_gateway.sam_template import translate
 from tests.authorizer.test_handler import event, invoke, load_authorizer
 from tests.authorizer.test_metrics import counted, emf_blobs
 from tests.support.servers import JwksServer

@@ -51,6 +51,7 @@ FUNCTIONS = {
 FLOOR = ("import boto3; from aws_lambda_powertools import Logger; "
          "from aws_lambda_powertools.event_handler import APIGatewayRestResolver")
 RUNS = 11
+NO_PREFETCH = "import wacht_auth.prefetch as prefetch; prefetch.prefetch_jwks = lambda *args, **kwargs: None; import app"
 
 
 def lambda_environment(function: str, jwks_url: str, inline_jwks: str) -> dict[str, str]:
@@ -199,6 +200,10 @@ def measure(jwks_document: dict) -> dict:
             for label, url in (("jwks instant", instant_url), ("jwks 150 ms", slow_url)):
                 env = lambda_environment("AuthorizerFunction", url, "")
                 conditions.append(("AuthorizerFunction", label, paths(compiled, "AuthorizerFunction"), "import app", env))
+                # For comparison only: the same init with the prefetch switched off, so the fetch
+                # starts after the imports (as before wacht_auth.prefetch).
+                conditions.append(("AuthorizerFunction", f"{label}, no prefetch", paths(compiled, "AuthorizerFunction"),
+                                   NO_PREFETCH, env))
             for round_number in range(RUNS + 1):  # round 0 warms the file cache and is not counted
                 for function, label, import_paths, body, env in conditions:
                     elapsed = timed_init(import_paths, body, env)

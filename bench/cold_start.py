@@ -172,8 +172,8 @@ def jwks_server(document: dict, delay_seconds: float):
 
 
 def measure(jwks_document: dict) -> dict:
-    """Every figure of the cold-start table, measured in one run (medians of RUNS fresh interpreters,
-    the conditions interleaved within each round so drifting load hits all alike)."""
+    """Every figure of the cold-start table, measured in one run (RUNS fresh interpreters per
+    condition, the conditions interleaved within each round so drifting load hits all alike)."""
     with tempfile.TemporaryDirectory() as scratch:
         scratch_dir = Path(scratch)
         shipped = scratch_dir / "build"
@@ -215,7 +215,18 @@ def measure(jwks_document: dict) -> dict:
         }
         make_writable(shipped)
     medians = {key: statistics.median(values) for key, values in samples.items()}
-    return {"medians": medians, "offenders": offenders}
+    return {"medians": medians, "samples": samples, "offenders": offenders}
+
+
+def paired_ratio(samples: dict, numerator: tuple[str, str], denominator: tuple[str, str]) -> float:
+    """The median over rounds of each round's own ratio: the two inits of a round ran seconds
+    apart, under the same load, so a load change between rounds does not tilt the comparison."""
+    return statistics.median(a / b for a, b in zip(samples[numerator], samples[denominator], strict=True))
+
+
+def paired_difference(samples: dict, minuend: tuple[str, str], subtrahend: tuple[str, str]) -> float:
+    """The median over rounds of each round's own difference (ms), as ``paired_ratio``."""
+    return statistics.median(a - b for a, b in zip(samples[minuend], samples[subtrahend], strict=True))
 
 
 def make_writable(tree: Path) -> None:

@@ -118,9 +118,9 @@ def test_the_authorizer_fetches_during_its_imports_exactly_once(server):
 
 def test_the_interpreters_switch_interval_is_lowered_only_while_the_prefetch_runs(server):
     before = sys.getswitchinterval()
-    server.mode, server.delay = "slow", 0.3
+    server.mode, server.delay = "slow", 0.6
     pending = PendingFetch(server.jwks_url)
-    time.sleep(0.1)
+    time.sleep(0.2)
     assert sys.getswitchinterval() < before  # the worker gets the lock back quickly between its steps
     pending.result()
     pending._worker.join(1.0)

@@ -55,8 +55,8 @@ test-fast: $(VENV)/.installed ## the suite without the end-to-end and browser te
 frontend: $(FRONTEND_DEPS) ## serve the example React app on http://localhost:5173 (with `make dev` running)
 	cd frontend && npm run dev
 
-bench: $(VENV)/.installed ## authorizer cost per invocation and cold-start import time
-	$(PY) bench/bench_authorizer.py
+bench: $(VENV)/.installed $(SAM_VENV)/.installed ## authorizer cost per invocation; every function's cold start as sam build ships it (add ARGS=--check to fail on a miss)
+	$(PY) bench/bench_authorizer.py $(ARGS)
 
 load: $(VENV)/.installed ## bounded load run: 32 concurrent clients against a local stack it starts (loopback only)
 	$(PY) -m local_stack.drills.load

@@ -114,3 +114,14 @@ def test_the_authorizer_fetches_during_its_imports_exactly_once(server):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
     assert result.stdout.split() == ["1", "True"]
     assert server.requests == 1
+
+
+def test_the_interpreters_switch_interval_is_lowered_only_while_the_prefetch_runs(server):
+    before = sys.getswitchinterval()
+    server.mode, server.delay = "slow", 0.6
+    pending = PendingFetch(server.jwks_url)
+    time.sleep(0.2)
+    assert sys.getswitchinterval() < before  # the worker gets the lock back quickly between its steps
+    pending.result()
+    pending._worker.join(1.0)
+    assert sys.getswitchinterval() == before

@@ -197,9 +197,19 @@ def test_the_makefile_builds_for_the_templates_architecture():
     assert (made.stdout.strip(),) == architectures.pop()
 
 
-def test_a_change_to_wacht_auth_is_rebuilt_by_the_next_sam_build(tmp_path):
+def file_digests(build: Path) -> dict[str, str]:
+    """Every file of a build by its content, but the record of where wacht-auth was installed from
+    (pip writes the source folder's path into direct_url.json and hashes it in RECORD)."""
+    import hashlib
+
+    return {str(path.relative_to(build)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(build.rglob("*")) if path.is_file() and "wacht_auth-" not in str(path.relative_to(build))}
+
+
+def test_a_change_to_wacht_auth_is_rebuilt_by_the_next_sam_build(tmp_path, build_dir):
     """issue 17: with ``cached = true`` SAM skipped the layer ("Manifest is not changed") and
-    shipped the old wacht_auth. Two builds of a copy of the project, a change in between."""
+    shipped the old wacht_auth. Two builds of a copy of the project, a change in between. The
+    first is also compared with the module's build from the project itself: the same bytes."""
     project = tmp_path / "project"
     ignore = shutil.ignore_patterns("__pycache__", ".aws-sam", "node_modules")
     project.mkdir()
@@ -210,6 +220,8 @@ def test_a_change_to_wacht_auth_is_rebuilt_by_the_next_sam_build(tmp_path):
     out = project / ".aws-sam" / "build"  # where a plain `sam build` writes, beside its cache
     built = out / "CommonLayer" / "python" / "wacht_auth" / "verify.py"
     sam_build(project, out)
+    assert file_digests(out / "CommonLayer") == file_digests(build_dir / "CommonLayer")  # reproducible
+    assert file_digests(out / "AuthorizerFunction") == file_digests(build_dir / "AuthorizerFunction")
     source = project / "packages" / "wacht-auth" / "src" / "wacht_auth" / "verify.py"
     source.write_text(source.read_text() + "\nREBUILT_MARKER = 1\n")
     sam_build(project, out)

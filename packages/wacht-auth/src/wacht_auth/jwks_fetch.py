@@ -9,6 +9,7 @@ and a body that may drip in), not each socket read, and turn every failure into 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ __all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_TIMEOUT_SECONDS", "USER_AGENT", "JwksFe
 USER_AGENT = "wacht-sam-authorizer/1.0 (+jwks)"
 DEFAULT_TIMEOUT_SECONDS = 3.0
 DEFAULT_MAX_BYTES = 150 * 1024
+PREFETCH_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 class JwksFetchError(Exception):
@@ -59,12 +61,21 @@ class PendingFetch:
         self._clock = clock
         self._deadline = clock() + timeout_seconds
         self._outcome: list[dict | JwksFetchError] = []
-        self._worker = threading.Thread(
-            target=lambda: self._outcome.append(_get_json(url, timeout_seconds, max_bytes)),
-            name="wacht-jwks-prefetch",
-            daemon=True,
-        )
+        self._worker = threading.Thread(target=self._run, args=(url, timeout_seconds, max_bytes),
+                                        name="wacht-jwks-prefetch", daemon=True)
         self._worker.start()
+
+    def _run(self, url: str, timeout_seconds: float, max_bytes: int) -> None:
+        # While the main thread imports (pure CPU), every step of this exchange that needs the
+        # interpreter lock back (after connect, send, each read, the parsing) waits out the switch
+        # interval, 5 ms by default: dozens of waits. A short interval while it runs lets the fetch
+        # finish close to when the answer arrives; the default comes back as soon as it is done.
+        previous = sys.getswitchinterval()
+        sys.setswitchinterval(min(previous, PREFETCH_SWITCH_INTERVAL_SECONDS))
+        try:
+            self._outcome.append(_get_json(url, timeout_seconds, max_bytes))
+        finally:
+            sys.setswitchinterval(previous)
 
     def result(self) -> dict:
         """The parsed key set document, or JwksFetchError (also when the deadline passed)."""

@@ -44,6 +44,11 @@ def prefetch_jwks(environ: Mapping[str, str] | None = None) -> PendingFetch | No
         url = Settings.from_environ(env).jwks_url
     except ConfigurationError:
         return None
+    # The fetch's own imports (http.client, ssl, email: ~30 ms) here, before the worker starts: it
+    # then sends its request at once, while the heavy imports run, instead of competing with them
+    # for the interpreter lock and sending it tens of milliseconds later.
+    import urllib.request  # noqa: F401
+
     with _lock:
         if url not in _pending:
             _pending[url] = PendingFetch(url)

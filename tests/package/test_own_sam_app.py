@@ -69,6 +69,17 @@ def test_the_snippet_translates_to_one_stage_with_a_request_authorizer_on_author
         assert origin == f"'{ORIGIN}'"
 
 
+def test_the_snippet_redeploys_its_stage_when_the_allowed_origin_changes(own_app, monkeypatch):
+    # As template.yaml: SAM hashes "${AllowedOrigin}", not its value; AlwaysDeploy gives each deploy a new Deployment.
+    deployments = []
+    for instant, origin in ((1_800_000_000.0, "https://one.example.com"), (1_800_000_600.0, "https://two.example.com")):
+        monkeypatch.setattr("time.time", lambda instant=instant: instant)
+        resources = translate({"WachtDeploymentUrl": ISSUER, "AllowedOrigin": origin}, path=own_app / "template.yaml", region="eu-west-1")["Resources"]
+        deployments.append([name for name, r in resources.items() if r["Type"] == "AWS::ApiGateway::Deployment"])
+    assert len(deployments[0]) == len(deployments[1]) == 1
+    assert deployments[0] != deployments[1]
+
+
 def _authorizer_event(authorization: str | None) -> dict:
     headers = {"Authorization": authorization} if authorization is not None else {}
     return {

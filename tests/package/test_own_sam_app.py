@@ -191,6 +191,17 @@ def test_the_template_check_passes_on_the_app_and_names_the_fix_when_a_route_dri
     assert refused.stdout.startswith("GET /health is public, but the template puts it behind Wacht")
 
 
+def test_the_snippet_redeploys_its_stage_when_the_allowed_origin_changes(own_app, monkeypatch):
+    # As template.yaml: SAM hashes "${AllowedOrigin}", not its value; AlwaysDeploy gives each deploy a new Deployment.
+    deployments = []
+    for instant, origin in ((1_800_000_000.0, "https://one.example.com"), (1_800_000_600.0, "https://two.example.com")):
+        monkeypatch.setattr("time.time", lambda instant=instant: instant)
+        resources = translate({"WachtDeploymentUrl": ISSUER, "AllowedOrigin": origin}, path=own_app / "template.yaml", region="eu-west-1")["Resources"]
+        deployments.append([name for name, r in resources.items() if r["Type"] == "AWS::ApiGateway::Deployment"])
+    assert len(deployments[0]) == len(deployments[1]) == 1
+    assert deployments[0] != deployments[1]
+
+
 def _authorizer_event(token: str | None, method: str = "GET") -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     return {"type": "REQUEST", "methodArn": f"{STAGE_ARN}/{method}/orders", "resource": "/orders", "path": "/orders",

@@ -67,7 +67,7 @@ chaos: $(VENV)/.installed ## bounded chaos run: JWKS, DynamoDB, key rotation and
 events: $(VENV)/.installed ## regenerate the sample events' tokens (dev key, dev issuer)
 	$(PY) scripts/make_events.py
 
-# Any python with pip builds it: no virtualenv, nothing installed (pip fetches flit_core to build).
+# Any Python 3.12+ with pip builds it (the package requires 3.12): no virtualenv, nothing installed.
 wheel: ## build the wacht-auth wheel into dist/ (the package other SAM apps install)
 	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir dist packages/wacht-auth
 	@ls dist/wacht_auth-*.whl

@@ -154,6 +154,13 @@ def test_the_template_translates_to_one_stage_with_the_routes_the_table_declares
     assert resources["KeysUnavailableAlarm"]["Properties"]["MetricName"] == "KeysUnavailable"
 
 
+def test_the_translated_template_passes_cfn_lint(translated):
+    from cfnlint.api import lint
+    from cfnlint.config import ManualArgs
+
+    assert [f"{m.rule.id} {m.message}" for m in lint(json.dumps(translated), config=ManualArgs(regions=["eu-west-1"]))] == []
+
+
 def test_the_readme_example_passes_mypy_strict_against_the_installed_wheel(own_app, fresh_venv, tmp_path):
     def mypy(folder: Path, *files: str) -> subprocess.CompletedProcess:
         return subprocess.run(

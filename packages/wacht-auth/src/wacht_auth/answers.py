@@ -29,11 +29,7 @@ class JsonAnswers:
 
     def __init__(self, allowed_origin: str) -> None:
         self.allowed_origin = _checked_origin(allowed_origin, "ALLOWED_ORIGIN")
-        self._headers = {
-            "Content-Type": "application/json",
-            "Access-Control-Allow-Origin": self.allowed_origin,
-            "Vary": "Origin",
-        }
+        self._headers = {"Content-Type": "application/json", "Access-Control-Allow-Origin": self.allowed_origin}
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> JsonAnswers:

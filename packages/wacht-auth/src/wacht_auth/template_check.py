@@ -90,8 +90,10 @@ def _load_yaml(text: str, path: str | PathLike[str]) -> Any:
             value = loader.construct_scalar(node)
         elif isinstance(node, yaml.SequenceNode):
             value = loader.construct_sequence(node, deep=True)
+        elif isinstance(node, yaml.MappingNode):
+            value = loader.construct_mapping(node, deep=True)
         else:
-            value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+            raise yaml.constructor.ConstructorError(None, None, f"unexpected node for !{suffix}", node.start_mark)
         if suffix == "Ref" or suffix == "Condition":
             return {suffix: value}
         if suffix == "GetAtt" and isinstance(value, str):
@@ -158,15 +160,15 @@ def check_template(
                 f"{route.method} {route.path}: the route table names {route.function}, which is not an "
                 f"AWS::Serverless::Function of the template; fix the name in the table or declare the function"
             )
-        events = by_key.get(key)
-        if not events:
+        serving = by_key.get(key)
+        if not serving:
             problems.append(
                 f"{route.method} {route.path}: in the route table but not in the template; add to {route.function}'s "
                 f"Events a Type: Api event with Path: {route.path}, Method: {route.method}"
                 + ("" if route.requirement.behind_authorizer else " and Auth: {Authorizer: NONE}")
             )
             continue
-        event = events[0]
+        event = serving[0]
         if event.function != route.function:
             problems.append(
                 f"{route.method} {route.path}: the template wires it to {event.function} ({event.event}), the route "

@@ -63,8 +63,9 @@ chaos: $(VENV)/.installed ## bounded chaos run: JWKS, DynamoDB, key rotation and
 events: $(VENV)/.installed ## regenerate the sample events' tokens (dev key, dev issuer)
 	$(PY) scripts/make_events.py
 
-wheel: $(VENV)/.installed ## build the wacht-auth wheel into dist/ (the package other SAM apps install)
-	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist packages/wacht-auth
+# Any python with pip builds it: no virtualenv, nothing installed (pip fetches flit_core to build).
+wheel: ## build the wacht-auth wheel into dist/ (the package other SAM apps install)
+	$(PYTHON) -m pip wheel --quiet --no-deps --wheel-dir dist packages/wacht-auth
 	@ls dist/wacht_auth-*.whl
 
 build: $(SAM_VENV)/.installed ## sam build (python3.13, arm64, no containers)

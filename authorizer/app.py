@@ -4,8 +4,9 @@ Answers: a policy covering every route of the stage plus a flat context for a va
 ``Unauthorized`` (API Gateway: 401) for a missing or invalid one; any other error (API Gateway:
 500) when the key set cannot be had, so an outage never looks like a sign-out.
 
-Every invocation publishes exactly one decision metric (``wacht_auth.decisions``), written before
-it returns or raises and stamped with its own time.
+The handler is the package's ``AuthorizerHandler``: every invocation logs its refusal reason
+(never the token) and publishes exactly one decision metric (``wacht_auth.DecisionMetrics``),
+written before it returns or raises and stamped with its own time.
 """
 
 from __future__ import annotations
@@ -19,17 +20,8 @@ prefetch_jwks()
 from aws_lambda_powertools import Logger  # noqa: E402 - after the prefetch on purpose
 
 from api_routes import ROUTES  # noqa: E402
-from wacht_auth import Authorizer, InvalidMethodArn, KeyNotYetKnown, KeysUnavailable, Settings, TokenVerifier, Unauthenticated
-from wacht_auth.decisions import (  # noqa: E402
-    ALLOW,
-    BAD_EVENT,
-    INTERNAL_ERROR,
-    KEY_NOT_YET_KNOWN,
-    KEYS_UNAVAILABLE,
-    SERVICE,
-    UNAUTHORIZED,
-    DecisionMetrics,
-)
+from wacht_auth import Authorizer, AuthorizerHandler, DecisionMetrics, Settings, TokenVerifier  # noqa: E402
+from wacht_auth.decisions import SERVICE  # noqa: E402
 
 logger = Logger(service=SERVICE)
 DECISIONS = DecisionMetrics()
@@ -41,38 +33,8 @@ if not AUTHORIZER.verifier.keys.prime():
     logger.error("JWKS fetch failed at cold start", extra={"jwks_url": SETTINGS.jwks_url})
 
 
-class AuthorizerUnavailable(Exception):
-    """Any exception other than 'Unauthorized' makes API Gateway answer 500."""
+HANDLER = AuthorizerHandler(AUTHORIZER, logger=logger, metrics=DECISIONS, jwks_url=SETTINGS.jwks_url)
 
 
 def lambda_handler(event, context):
-    decision, reason = INTERNAL_ERROR, None  # whatever escapes the cases below
-    try:
-        logger.set_correlation_id((event.get("requestContext") or {}).get("requestId"))
-        response = AUTHORIZER.authorize(event)
-        logger.debug("allowed", extra={"user_id": response["principalId"]})
-        decision = ALLOW
-        return response
-    except Unauthenticated as refusal:
-        decision, reason = UNAUTHORIZED, refusal.reason.value
-        logger.info("token refused", extra={"reason": reason, "detail": refusal.detail})
-        raise Exception("Unauthorized") from None  # exactly this message: API Gateway's 401
-    except KeyNotYetKnown:
-        # Likely a key rotation newer than our copy of the key set: retryable, not a sign-out. Not
-        # an outage alarm either (anyone can send an unknown kid), so a warning.
-        decision = KEY_NOT_YET_KNOWN
-        logger.warning("unknown kid newer than our key set; refetch allowed after the cooldown")
-        raise AuthorizerUnavailable("key not yet known") from None
-    except KeysUnavailable as outage:
-        decision = KEYS_UNAVAILABLE
-        logger.error("key set unavailable", extra={"error": str(outage), "jwks_url": SETTINGS.jwks_url})
-        raise AuthorizerUnavailable("key set unavailable") from None
-    except InvalidMethodArn:
-        decision = BAD_EVENT
-        logger.error("not a REQUEST authorizer event (methodArn missing or malformed)")
-        raise AuthorizerUnavailable("bad authorizer event") from None
-    except Exception:
-        logger.exception("unexpected error")
-        raise AuthorizerUnavailable("internal error") from None
-    finally:
-        DECISIONS.publish(decision, reason)
+    return HANDLER(event, context)

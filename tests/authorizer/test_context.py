@@ -20,7 +20,7 @@ from wacht_auth import (
 FULL = AuthContext(
     "u1", "s1", "o1", "w1", ("organization:admin", "members:manage"), ("workspace:member", "documents:write"), 2_000_000_000
 )
-NO_SCOPES = AuthContext("u2", "s2")
+NO_SCOPES = AuthContext("u2", "s2", expires_at=2_000_000_000)
 
 
 def test_has_is_strictly_scoped():

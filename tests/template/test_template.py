@@ -25,6 +25,8 @@ from local_stack.sam_template import (
     translate,
 )
 from api_routes import ROUTES
+from wacht_auth import check_template
+from wacht_auth.template_check import load_template, template_routes
 
 PARAMETERS = {"WachtDeploymentUrl": "https://frontend.example.com", "AllowedOrigin": "https://app.example.com"}
 DATA_ACTIONS = {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"}
@@ -76,10 +78,15 @@ def test_the_authorizer_is_a_request_authorizer_on_the_authorization_header(tran
     assert spec.function == "AuthorizerFunction"
 
 
-def test_every_route_in_the_route_table_is_in_the_template_with_its_function_and_nothing_else(translated):
-    in_template = {(r.method, r.path, r.function) for r in api_routes(translated)}
-    in_table = {(r.method, r.path, r.function) for r in ROUTES}
-    assert in_template == in_table
+def test_the_template_serves_exactly_the_route_table_by_the_packages_own_check():
+    # What adopters run (python -m wacht_auth check-template): paths, methods, functions, authorizer or NONE.
+    assert check_template(load_template(TEMPLATE_PATH), ROUTES) == []
+
+
+def test_the_packages_reading_of_the_template_is_what_sam_translates(translated):
+    # check_template reads the Api events without the SAM transform: it must see what SAM builds.
+    read = {(r.method, r.path, r.function, r.authorizer) for r in template_routes(load_template(TEMPLATE_PATH))}
+    assert read == {(r.method, r.path, r.function, r.authorizer) for r in api_routes(translated)}
 
 
 def test_only_public_and_optional_routes_bypass_the_authorizer(translated):

@@ -13,19 +13,24 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ below imports lazily
+    from .answers import JsonAnswers
     from .authorizer import Authorizer, authorization_header
     from .authorizer_context import from_gateway_context, to_gateway_context
+    from .authorizer_handler import AuthorizerHandler
     from .config import Settings, origin_from_publishable_key
     from .context import AuthContext, Scope, is_valid_id
+    from .decisions import DecisionMetrics
     from .errors import (
         ConfigurationError,
         Forbidden,
         KeyNotYetKnown,
         KeysUnavailable,
         Reason,
+        RouteNotDeclared,
         Unauthenticated,
         WachtAuthError,
     )
+    from .function_auth import optional_session, request_auth
     from .jwks import JwksCache, JwksFetchError, fetch_jwks
     from .keys import Jwk, KeySet
     from .policy import InvalidMethodArn, MethodArn, PolicyBuilder, RouteTableError, check_route_table
@@ -43,6 +48,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ be
         gateway_routes,
         permission,
     )
+    from .template_check import TemplateError, check_template
     from .verify import TokenVerifier, bearer_token
 
 __all__ = [
@@ -55,9 +61,12 @@ __all__ = [
     "Access",
     "AuthContext",
     "Authorizer",
+    "AuthorizerHandler",
     "ConfigurationError",
+    "DecisionMetrics",
     "Forbidden",
     "InvalidMethodArn",
+    "JsonAnswers",
     "Jwk",
     "JwksCache",
     "JwksFetchError",
@@ -69,30 +78,43 @@ __all__ = [
     "Reason",
     "Requirement",
     "Route",
+    "RouteNotDeclared",
     "RouteTableError",
     "Scope",
     "Settings",
+    "TemplateError",
     "TokenVerifier",
     "Unauthenticated",
     "WachtAuthError",
     "authorization_header",
     "bearer_token",
     "check_route_table",
+    "check_template",
     "fetch_jwks",
     "find_route",
     "from_gateway_context",
     "gateway_routes",
     "is_valid_id",
+    "optional_session",
     "origin_from_publishable_key",
     "permission",
+    "request_auth",
     "to_gateway_context",
 ]
 
 _MODULE_OF = {
+    "JsonAnswers": "answers",
     "Authorizer": "authorizer",
     "authorization_header": "authorizer",
     "from_gateway_context": "authorizer_context",
     "to_gateway_context": "authorizer_context",
+    "AuthorizerHandler": "authorizer_handler",
+    "DecisionMetrics": "decisions",
+    "RouteNotDeclared": "errors",
+    "optional_session": "function_auth",
+    "request_auth": "function_auth",
+    "TemplateError": "template_check",
+    "check_template": "template_check",
     "Settings": "config",
     "origin_from_publishable_key": "config",
     "AuthContext": "context",

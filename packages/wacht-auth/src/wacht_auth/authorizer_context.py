@@ -3,14 +3,20 @@
 API Gateway accepts only string, number and boolean context values (an array or object is a
 500) and passes them to the function stringified under ``requestContext.authorizer``. So the
 permission lists travel as JSON arrays encoded in strings, and ids that are absent are omitted.
+
+Expiry: API Gateway serves a cached Allow for the authorizer's TTL per Authorization value, so a
+context can reach a function up to that long after its token's ``exp``. Reading it refuses it once
+``tokenExpiresAt`` plus the clock skew has passed, by the verifier's own rule.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from .config import clock_skew_from_environ
 from .context import AuthContext, is_valid_id
 from .errors import Reason, Unauthenticated
 
@@ -30,11 +36,20 @@ def to_gateway_context(auth: AuthContext) -> dict[str, str | int]:
     return context
 
 
-def from_gateway_context(authorizer: Mapping[str, Any] | None) -> AuthContext:
+def from_gateway_context(
+    authorizer: Mapping[str, Any] | None,
+    *,
+    clock: Callable[[], float] = time.time,
+    clock_skew_seconds: int | None = None,
+) -> AuthContext:
     """The AuthContext a function received from the authorizer (``requestContext.authorizer``).
 
     This is the only way a function learns who is calling. Raises Unauthenticated when the
-    context is missing or malformed: a function invoked without the authorizer refuses.
+    context is missing or malformed (INVALID_CLAIM for one without ``tokenExpiresAt``: a function
+    invoked without our authorizer refuses), and Unauthenticated(EXPIRED) once ``clock()`` has
+    reached ``tokenExpiresAt + clock_skew_seconds`` (API Gateway's cached Allow outlived the token).
+    ``clock_skew_seconds`` defaults to ``WACHT_CLOCK_SKEW_SECONDS`` (5 s when unset), the verifier's
+    own setting; a malformed value raises ConfigurationError.
     """
     if not isinstance(authorizer, Mapping):
         raise Unauthenticated(Reason.MISSING_TOKEN, "no authorizer context")
@@ -45,6 +60,9 @@ def from_gateway_context(authorizer: Mapping[str, Any] | None) -> AuthContext:
     organization_id = _optional_id(authorizer.get("organizationId"))
     workspace_id = _optional_id(authorizer.get("workspaceId"))
     expires_at = _epoch_seconds(authorizer.get("tokenExpiresAt"))
+    skew = clock_skew_from_environ() if clock_skew_seconds is None else clock_skew_seconds
+    if clock() >= expires_at + skew:
+        raise Unauthenticated(Reason.EXPIRED, "tokenExpiresAt has passed: a cached Allow outlived the token")
     return AuthContext(
         user_id=user_id,
         session_id=session_id,

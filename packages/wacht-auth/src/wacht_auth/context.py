@@ -54,7 +54,7 @@ class AuthContext:
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> AuthContext:
-        """Map the current or the legacy claim shape (see shared/wacht.md) to one value.
+        """Map the current or the legacy claim shape (the package README, "Session tokens") to one value.
 
         Raises Unauthenticated(MISSING_CLAIM / INVALID_CLAIM) for a token that is signed but
         not a usable session: we refuse rather than guess.

@@ -5,7 +5,8 @@
     ├── Forbidden           403: a valid token that lacks the organization, workspace or permission
     ├── KeysUnavailable     5xx: the key set could not be obtained; an outage, never a sign-out
     │   └── KeyNotYetKnown  5xx: a token names a key that may be newer than our copy (a rotation)
-    └── ConfigurationError  raised at cold start: the deployment itself is misconfigured
+    ├── ConfigurationError  raised at cold start: the deployment itself is misconfigured
+    └── RouteNotDeclared    500: a function got a request for a route its route table lacks (a wiring bug)
 
 Messages are fixed strings: never the token, its claims or a secret. The machine-readable
 cause of a 401 is ``Unauthenticated.reason``, which logs and metrics use.
@@ -21,6 +22,7 @@ __all__ = [
     "KeyNotYetKnown",
     "KeysUnavailable",
     "Reason",
+    "RouteNotDeclared",
     "Unauthenticated",
     "WachtAuthError",
 ]
@@ -87,3 +89,13 @@ class ConfigurationError(WachtAuthError):
     def __init__(self, variable: str, problem: str) -> None:
         super().__init__(f"{variable}: {problem}")
         self.variable = variable
+
+
+class RouteNotDeclared(WachtAuthError):
+    """Raised when a function receives a method and resource its route table does not declare:
+    refuse rather than guess the requirement (``wacht_auth.check_template`` finds these before a deploy)."""
+
+    def __init__(self, method: str, resource: str) -> None:
+        super().__init__(f"no route {method} {resource} in the route table")
+        self.method = method
+        self.resource = resource

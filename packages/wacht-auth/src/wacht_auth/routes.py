@@ -41,11 +41,19 @@ _LITERAL = re.compile(r"[A-Za-z0-9._~:@!$&'()+,;=-]+")
 
 
 class Access(str, Enum):
+    """What a route asks of its caller; the first two are the routes without the gateway authorizer.
+
+    ``PUBLIC`` and ``OPTIONAL`` routes must say ``Auth: {Authorizer: NONE}`` in the template (the
+    authorizer's policy covers only the others); every other value is checked twice, by the
+    authorizer's policy and again by the function (``request_auth``).
+    """
+
     PUBLIC = "public"
     """No authorizer, no token looked at."""
     OPTIONAL = "optional"
     """No gateway authorizer; the function verifies a token itself if one is sent."""
     AUTHENTICATED = "authenticated"
+    """A valid session, nothing more."""
     ORGANIZATION = "organization"
     """An active organization is required."""
     WORKSPACE = "workspace"
@@ -56,6 +64,12 @@ class Access(str, Enum):
 
 @dataclass(frozen=True)
 class Requirement:
+    """What a route requires: an Access, and for ``Access.PERMISSION`` the permission and its scope.
+
+    Use the constants (``PUBLIC``, ``OPTIONAL``, ``AUTHENTICATED``, ``ORGANIZATION``, ``WORKSPACE``)
+    or ``permission(name, scope)``; a permission without a scope (or a scope elsewhere) is a ValueError.
+    """
+
     access: Access
     permission: str | None = None
     scope: Scope | None = None
@@ -66,6 +80,7 @@ class Requirement:
 
     @property
     def behind_authorizer(self) -> bool:
+        """True when API Gateway runs the authorizer for the route (False: PUBLIC and OPTIONAL)."""
         return self.access not in (Access.PUBLIC, Access.OPTIONAL)
 
     def is_met_by(self, auth: AuthContext | None) -> bool:
@@ -81,11 +96,19 @@ class Requirement:
         return True
 
     def enforce(self, auth: AuthContext | None) -> AuthContext | None:
-        """Return ``auth`` when it meets the requirement; raise Unauthenticated or Forbidden."""
+        """Return ``auth`` when it meets the requirement; raise Unauthenticated or Forbidden.
+
+        ``None`` (no session) passes a PUBLIC or OPTIONAL requirement and is Unauthenticated for the
+        others. With a session in hand, ``require`` says the same with a precise type.
+        """
         if not self.behind_authorizer:
             return auth
         if auth is None:
             raise Unauthenticated(Reason.MISSING_TOKEN)
+        return self.require(auth)
+
+    def require(self, auth: AuthContext) -> AuthContext:
+        """Return ``auth`` when its session meets the requirement; else raise Forbidden."""
         if self.access is Access.ORGANIZATION:
             auth.require_organization()
         elif self.access is Access.WORKSPACE:
@@ -115,11 +138,17 @@ WORKSPACE = Requirement(Access.WORKSPACE)
 
 
 def permission(name: str, scope: Scope) -> Requirement:
+    """A route that needs permission ``name`` in ``scope``, strictly: an organization permission is
+    looked for only in ``permissions.organization``, a workspace one only in ``permissions.workspace``,
+    and only while that organization or workspace is active (403 ``Missing required permission: <name>``).
+    """
     return Requirement(Access.PERMISSION, name, scope)
 
 
 @dataclass(frozen=True)
 class Route:
+    """One row of the route table: a method on a resource path, what it requires, and the function serving it."""
+
     method: str
     """An HTTP method in capitals, or ``ANY``."""
     path: str

@@ -17,7 +17,7 @@ from wacht_auth import ConfigurationError
 
 APP = Path(__file__).resolve().parents[2] / "authorizer" / "app.py"
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/documents"
-CONTEXT_KEYS = {"userId", "sessionId", "organizationId", "workspaceId", "organizationPermissions", "workspacePermissions", "tokenExpiresAt"}
+CONTEXT_KEYS = {"principalType", "userId", "sessionId", "organizationId", "workspaceId", "organizationPermissions", "workspacePermissions", "tokenExpiresAt"}
 
 
 def load_authorizer(monkeypatch, env: dict[str, str]):

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ be
     from .authorizer_context import from_gateway_context, to_gateway_context
     from .authorizer_handler import AuthorizerHandler
     from .config import Settings, origin_from_publishable_key
-    from .context import AuthContext, Scope, is_valid_id
+    from .context import AuthContext, PrincipalType, Scope, is_valid_id
     from .decisions import DecisionMetrics
     from .errors import (
         ConfigurationError,
@@ -75,6 +75,7 @@ __all__ = [
     "KeysUnavailable",
     "MethodArn",
     "PolicyBuilder",
+    "PrincipalType",
     "Reason",
     "Requirement",
     "Route",
@@ -119,6 +120,7 @@ _MODULE_OF = {
     "origin_from_publishable_key": "config",
     "AuthContext": "context",
     "Scope": "context",
+    "PrincipalType": "context",
     "is_valid_id": "context",
     "ConfigurationError": "errors",
     "Forbidden": "errors",

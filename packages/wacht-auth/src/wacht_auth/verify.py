@@ -52,7 +52,14 @@ def bearer_token(authorization: str | None) -> str:
 
 
 class TokenVerifier:
-    """Verifies session tokens for one deployment. Build one per process, outside the handler."""
+    """Verifies session tokens for one deployment. Build one per process, outside the handler.
+
+    ``AccessTokenVerifier`` (``wacht_auth.access_tokens``) reuses the same steps for OAuth access
+    tokens with its own issuer, key set, algorithm and claim rules (``algorithms``, ``_check_claims``, ``_context``).
+    """
+
+    algorithms: frozenset[str] = SUPPORTED_ALGORITHMS
+    """The ``alg`` values accepted in a token's header; any other is UNSUPPORTED_ALGORITHM before any key is used."""
 
     def __init__(
         self,
@@ -101,7 +108,7 @@ class TokenVerifier:
         jws = CompactJws.parse(token)  # every segment checked once; MALFORMED before any key lookup
         header = jws.header
         algorithm = header.get("alg")
-        if not isinstance(algorithm, str) or algorithm not in SUPPORTED_ALGORITHMS:
+        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
             raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM)
         if any(name in header for name in _FORBIDDEN_HEADERS):
             raise Unauthenticated(Reason.FORBIDDEN_HEADER)
@@ -132,6 +139,10 @@ class TokenVerifier:
         claims = jws.claims()  # only now: an unsigned payload's shape never decides a refusal
         self._check_claims(claims)
         self._check_times(claims)
+        return self._context(claims)
+
+    def _context(self, claims: dict[str, Any]) -> AuthContext:
+        """The AuthContext of verified claims (a session's, current or legacy shape)."""
         return AuthContext.from_claims(claims)
 
     def _check_claims(self, claims: dict[str, Any]) -> None:

@@ -21,13 +21,15 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .authorizer_context import to_gateway_context
+from .bearer import authorization_header as authorization_header
+from .bearer import bearer_token
 from .context import AuthContext, PrincipalType
 from .errors import RateLimited, GatewayUnavailable, Reason, Unauthenticated
 from .expiring import ExpiringCache
 from .jws import CompactJws
 from .policy import MethodArn, PolicyBuilder
 from .routes import Route
-from .verify import MAX_TOKEN_BYTES, TokenVerifier, bearer_token
+from .verify import MAX_TOKEN_BYTES, TokenVerifier
 
 if TYPE_CHECKING:
     from .access_tokens import AccessTokenVerifier
@@ -36,19 +38,6 @@ if TYPE_CHECKING:
 __all__ = ["Authorizer", "authorization_header"]
 
 
-def authorization_header(event: Mapping[str, Any]) -> str | None:
-    """The one Authorization value of a REQUEST authorizer event (header names are case-insensitive).
-
-    Raises Unauthenticated(MALFORMED) when the request carries several different values: API
-    Gateway caches our decision under its identity source, which must be the token we verified.
-    """
-    values = {v for k, v in (event.get("headers") or {}).items() if v is not None and k.lower() == "authorization"}
-    multi = event.get("multiValueHeaders")
-    if multi:
-        values.update(v for k, vs in multi.items() if vs and k.lower() == "authorization" for v in vs if v is not None)
-    if len(values) > 1:
-        raise Unauthenticated(Reason.MALFORMED, "several Authorization headers")
-    return next(iter(values), None)
 
 
 class Authorizer:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import Settings
+from .bearer import bearer_token as bearer_token
 from .context import AuthContext
 from .errors import ConfigurationError, Reason, Unauthenticated
 from .expiring import ExpiringCache
@@ -37,18 +38,6 @@ _REQUIRED_CLAIMS = ("exp", "iat", "sub")
 """Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
 
 
-def bearer_token(authorization: str | None) -> str:
-    """The token of an ``Authorization: Bearer <jwt>`` header, or Unauthenticated(MISSING_TOKEN).
-
-    The scheme is matched case-insensitively (RFC 6750 §2.1); the Node SDK is case-sensitive.
-    """
-    if not authorization:
-        raise Unauthenticated(Reason.MISSING_TOKEN)
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthenticated(Reason.MALFORMED, "authorization header is not 'Bearer <token>'")
-    return token
 
 
 class TokenVerifier:

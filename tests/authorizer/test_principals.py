@@ -206,3 +206,19 @@ def test_route_table_check_sees_oauth_scopes():
         check_route_table([Route("GET", "/x/{id}", outer, "F"), Route("GET", "/x/{id}/y", nested, "F")])
     stricter = AUTHENTICATED.callable_by(PrincipalType.OAUTH_ACCESS_TOKEN, oauth_scopes=["admin", "read"])
     check_route_table([Route("GET", "/x/{id}", outer, "F"), Route("GET", "/x/{id}/y", stricter, "F")])
+
+
+@pytest.mark.parametrize("flag", [None, "false", "", "no"])
+def test_an_api_key_context_is_always_rechecked_whatever_its_flag_says(flag):
+    """Fail closed: an API key can be revoked at any moment, so it is re-checked even if the flag is lost."""
+    flat = _as_function_receives(WORKSPACE_KEY)
+    flat.pop("checkedByGateway")
+    if flag is not None:
+        flat["checkedByGateway"] = flag
+    assert from_gateway_context(flat).checked_by_gateway
+
+
+@pytest.mark.parametrize("flag", ["true", "True", True])
+def test_an_opaque_oauth_context_is_rechecked_however_true_is_spelled(flag):
+    flat = {**_as_function_receives(OAUTH), "checkedByGateway": flag}
+    assert from_gateway_context(flat).checked_by_gateway

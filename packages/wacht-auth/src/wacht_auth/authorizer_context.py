@@ -101,7 +101,8 @@ def from_gateway_context(
         client_id=client_id if principal_type is PrincipalType.OAUTH_ACCESS_TOKEN else None,
         scopes=_permissions(authorizer.get("scopes")) if principal_type is PrincipalType.OAUTH_ACCESS_TOKEN else (),
         key_id=key_id if principal_type is PrincipalType.API_KEY else None,
-        checked_by_gateway=authorizer.get("checkedByGateway") in (True, "true"),
+        # An API key is only ever judged by the gateway; fail closed on any spelling of true.
+        checked_by_gateway=principal_type is PrincipalType.API_KEY or str(authorizer.get("checkedByGateway")).lower() == "true",
     )
 
 

@@ -103,3 +103,21 @@ def test_me_names_an_api_key_principal(functions, tenant, gateway, parameters, t
     answer = me.invoke(proxy_event("GET", "/me", auth=auth, headers={"Authorization": f"Bearer {KEY}"}))
     assert answer.status == 200
     assert (answer.body["principal_type"], answer.body["key_id"], answer.body["workspace_id"]) == ("api_key", "901", tenant[1])
+
+
+def test_another_tenants_key_never_sees_this_tenants_documents(documents, tenant, gateway):
+    """The key's tenant comes from Wacht's answer for that key, never from the request."""
+    created = call(documents, "POST", KEY, key_context("901", *tenant), {"title": "tenant A only", "body": ""})
+    assert created.status == 201
+    foreign = "acme_live_" + "f" * 43
+    gateway.add_key(foreign, key_id="999", organization=new_id(), workspace=new_id(), permissions=["documents:write"])
+    # Even a context claiming tenant A (it cannot: contexts come from the authorizer) is replaced by the
+    # gateway's fresh identity for the key, and then refused as another credential than the context named.
+    forged = call(documents, "GET", foreign, key_context("901", *tenant))
+    assert forged.status == 401
+    own = call(documents, "GET", foreign, key_context("999", new_id(), new_id()))
+    assert own.status == 200 and own.body["items"] == []
+    answer = documents.invoke(proxy_event("GET", "/documents/{documentId}", auth=key_context("999", new_id(), new_id()),
+                                          path_parameters={"documentId": created.body["id"]},
+                                          headers={"Authorization": f"Bearer {foreign}"}))
+    assert answer.status == 404

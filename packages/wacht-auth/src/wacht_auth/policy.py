@@ -245,21 +245,27 @@ def _serving_route(method: str, segments: tuple[str, ...], routes: tuple[Route, 
 
 @lru_cache(maxsize=256)
 def _implies(stricter: Requirement, weaker: Requirement) -> bool:
-    """True when every session meeting ``stricter`` also meets ``weaker``."""
-    return all(weaker.is_met_by(grants) for grants in _grant_sets(stricter, weaker) if stricter.is_met_by(grants))
+    """True when every principal meeting ``stricter`` also meets ``weaker``.
+
+    Only the kinds ``stricter`` takes are tried: a principal of another kind never meets it.
+    """
+    grant_sets = _grant_sets(stricter, weaker, principal_types=stricter.principals)
+    return all(weaker.is_met_by(grants) for grants in grant_sets if stricter.is_met_by(grants))
 
 
-def _grant_sets(*requirements: Requirement) -> Iterator[AuthContext]:
+def _grant_sets(*requirements: Requirement, principal_types: Iterable[PrincipalType] = PrincipalType) -> Iterator[AuthContext]:
     """Every principal the requirements can tell apart: of each kind, with or without an organization
-    and a workspace, each permission they name granted or not in either scope, and each OAuth scope
-    they name granted or not."""
+    and a workspace, each permission they name granted or not in either scope, and (for OAuth access
+    tokens, the only kind with scopes) each OAuth scope they name granted or not."""
     names = sorted({r.permission for r in requirements if r.permission is not None})
     subsets = _subsets(names)
     scope_subsets = _subsets(sorted({s for r in requirements for s in r.oauth_scopes}))
-    for principal_type, has_organization, has_workspace, organization, workspace, scopes in product(
-        PrincipalType, (False, True), (False, True), subsets, subsets, scope_subsets
-    ):
-        yield _grants(has_organization, has_workspace, organization, workspace, principal_type, scopes)
+    for principal_type in sorted(principal_types, key=list(PrincipalType).index):
+        scope_choices = scope_subsets if principal_type is PrincipalType.OAUTH_ACCESS_TOKEN else [()]
+        for has_organization, has_workspace, organization, workspace, scopes in product(
+            (False, True), (False, True), subsets, subsets, scope_choices
+        ):
+            yield _grants(has_organization, has_workspace, organization, workspace, principal_type, scopes)
 
 
 def _subsets(names: list[str]) -> list[tuple[str, ...]]:

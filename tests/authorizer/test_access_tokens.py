@@ -184,3 +184,22 @@ def test_the_session_verifier_still_accepts_sessions_beside_oauth(authorizer, es
     response = authorizer.authorize(_event(es_key.sign(claims)))
     assert response["context"]["principalType"] == "session_token"
     assert isinstance(authorizer.verifier, TokenVerifier) and not isinstance(authorizer.verifier, AccessTokenVerifier)
+
+
+def test_an_oauth_key_set_outage_is_a_500_naming_that_key_set(verifier, oauth_key, access_claims, clock, caplog):
+    """An OAuth issuer whose key set is unreachable: KeysUnavailable (500), never a 401; the log names its URL."""
+    import logging
+
+    from wacht_auth import AuthorizerHandler, DecisionMetrics, JwksCache, fetch_jwks
+    from wacht_auth.authorizer_handler import AuthorizerUnavailable
+
+    url = "http://127.0.0.1:9/.well-known/jwks.json"
+    down = AccessTokenVerifier(access_claims["iss"], AUDIENCE, JwksCache(lambda: fetch_jwks(url, timeout_seconds=0.5)), clock=clock)
+    down.jwks_url = url
+    lines: list[str] = []
+    handler = AuthorizerHandler(Authorizer(verifier, ROUTES, oauth_verifier=down, clock=clock),
+                                metrics=DecisionMetrics(write=lines.append), jwks_url="https://sessions.example/jwks")
+    with caplog.at_level(logging.ERROR, logger="wacht_auth.authorizer"), pytest.raises(AuthorizerUnavailable):
+        handler(_event(oauth_key.sign(access_claims)))
+    assert [r.jwks_url for r in caplog.records if r.getMessage() == "key set unavailable"] == [url]
+    assert '"KeysUnavailable"' in lines[0]

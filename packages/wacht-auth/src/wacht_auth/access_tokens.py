@@ -56,7 +56,9 @@ class AccessTokenVerifier(TokenVerifier):
         else:
             url = oauth.jwks_url
             keys = JwksCache(lambda: fetch_jwks(url))
-        return cls(oauth.issuer, oauth.audience, keys, **kwargs)
+        verifier = cls(oauth.issuer, oauth.audience, keys, **kwargs)
+        verifier.jwks_url = oauth.jwks_url
+        return verifier
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         for name in _REQUIRED_CLAIMS:

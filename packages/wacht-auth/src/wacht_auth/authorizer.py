@@ -24,7 +24,7 @@ from .authorizer_context import to_gateway_context
 from .bearer import authorization_header as authorization_header
 from .bearer import bearer_token
 from .context import AuthContext, PrincipalType
-from .errors import RateLimited, GatewayUnavailable, Reason, Unauthenticated
+from .errors import GatewayUnavailable, KeysUnavailable, RateLimited, Reason, Unauthenticated
 from .expiring import ExpiringCache
 from .jws import CompactJws
 from .policy import MethodArn, PolicyBuilder
@@ -90,7 +90,11 @@ class Authorizer:
         kind, verifier = self._judge_of(token)
         if verifier is None:
             return self._gateway_response(kind, token, event, stage_arn)
-        auth = verifier.verify(token)
+        try:
+            auth = verifier.verify(token)
+        except KeysUnavailable as outage:
+            outage.jwks_url = verifier.jwks_url  # which key set is out: the session's or the OAuth app's
+            raise
         response = self._response(auth, stage_arn)
         # Expires with the token, allowing the verifier's clock skew.
         self._responses.put((token, stage_arn), response, expires_at=auth.expires_at + verifier.clock_skew_seconds)

@@ -172,7 +172,8 @@ class AuthorizerHandler:
             raise AuthorizerUnavailable("gateway check unavailable") from None
         except KeysUnavailable as outage:
             decision = KEYS_UNAVAILABLE
-            logger.error("key set unavailable", extra={"error": str(outage), "jwks_url": self.jwks_url})
+            jwks_url = getattr(outage, "jwks_url", None) or self.jwks_url
+            logger.error("key set unavailable", extra={"error": str(outage), "jwks_url": jwks_url})
             raise AuthorizerUnavailable("key set unavailable") from None
         except InvalidMethodArn:
             decision = BAD_EVENT

@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from .context import AuthContext, PrincipalType, is_valid_id
 from .deadline import run_within
-from .errors import Forbidden, RateLimited, GatewayUnavailable, Reason, Unauthenticated
+from .errors import Forbidden, GatewayUnavailable, RateLimited, Reason, Unauthenticated
 
 __all__ = ["DEFAULT_TIMEOUT_SECONDS", "GatewayCheck", "GatewayVerdict", "USER_AGENT"]
 

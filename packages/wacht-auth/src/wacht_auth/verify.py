@@ -61,6 +61,8 @@ class TokenVerifier:
     ) -> None:
         self.issuer = issuer
         self.keys = keys
+        self.jwks_url: str | None = None
+        """Where ``keys`` come from, for the outage log line (set by ``from_settings``)."""
         self.clock_skew_seconds = self._skew = clock_skew_seconds
         self._clock = clock
         self._verified = ExpiringCache(cache_size, clock)
@@ -76,7 +78,9 @@ class TokenVerifier:
         else:
             url = settings.jwks_url
             keys = JwksCache(lambda: fetch_jwks(url), prefetched=claim_prefetch(url))  # wacht_auth.prefetch
-        return cls(settings.issuer, keys, clock_skew_seconds=settings.clock_skew_seconds, **kwargs)
+        verifier = cls(settings.issuer, keys, clock_skew_seconds=settings.clock_skew_seconds, **kwargs)
+        verifier.jwks_url = settings.jwks_url
+        return verifier
 
     def verify(self, token: str) -> AuthContext:
         """The AuthContext of a valid token.

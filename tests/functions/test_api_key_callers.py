@@ -121,3 +121,25 @@ def test_another_tenants_key_never_sees_this_tenants_documents(documents, tenant
                                           path_parameters={"documentId": created.body["id"]},
                                           headers={"Authorization": f"Bearer {foreign}"}))
     assert answer.status == 404
+
+
+@pytest.fixture(scope="module")
+def me(parameters, table_name, local_environment, gateway):
+    return load_function("MeFunction", parameters, {"DataTable": table_name}, {**local_environment, "WACHT_GATEWAY_URL": gateway.url})
+
+
+def test_whoami_refuses_an_api_key_without_a_user(me, gateway):
+    ownerless = "acme_live_" + "n" * 43
+    gateway.mode = "ok"
+    gateway.add_key(ownerless, key_id="904", organization=new_id(), owner=None)
+    auth = AuthContext(None, None, "o9", None, (), (), EXP, principal_type=PrincipalType.API_KEY, key_id="904",
+                       checked_by_gateway=True)
+    answer = me.invoke(proxy_event("GET", "/whoami", auth=auth, headers={"Authorization": f"Bearer {ownerless}"}))
+    assert (answer.status, answer.body) == (403, {"message": "this API key has no user"})
+
+
+def test_whoami_needs_the_profile_scope_of_an_oauth_token(me):
+    token = AuthContext("72170182881052673", None, expires_at=EXP, principal_type=PrincipalType.OAUTH_ACCESS_TOKEN,
+                        client_id="oc_client1", scopes=("openid",))
+    answer = me.invoke(proxy_event("GET", "/whoami", auth=token))
+    assert (answer.status, answer.body) == (403, {"message": "Missing required scope: profile"})

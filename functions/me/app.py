@@ -1,4 +1,7 @@
-"""GET /me (the caller's session, from the authorizer context) and GET /whoami (their user from Wacht).
+"""GET /me (the caller, from the authorizer context) and GET /whoami (their user from Wacht).
+
+Both take sessions, OAuth access tokens and API keys (api_routes). /whoami answers for the
+principal's user; an API key without an owner user gets 403.
 
 The backend secret is fetched on the first /whoami, not at cold start, and cached (BackendSecret).
 /whoami answers only the allowlisted public fields (api_support.users).
@@ -8,6 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 
 from api_support import UserDirectory, current_auth, current_budget, make_resolver, make_tracer
+from wacht_auth import Forbidden
 
 logger = Logger()
 tracer = make_tracer(patch_modules=("botocore", "requests"))  # the secret store and Wacht
@@ -19,7 +23,12 @@ USERS = UserDirectory.from_environ()
 @app.get("/me")
 def me():
     auth = current_auth(app)
+    principal = {"client_id": auth.client_id, "scopes": list(auth.scopes)} if auth.client_id else {}
+    if auth.key_id is not None:
+        principal["key_id"] = auth.key_id
     return {
+        "principal_type": auth.principal_type.value,
+        **principal,
         "user_id": auth.user_id,
         "session_id": auth.session_id,
         "organization_id": auth.organization_id,
@@ -31,7 +40,10 @@ def me():
 
 @app.get("/whoami")
 def whoami():
-    return USERS.public_user(current_auth(app).user_id, current_budget(app))
+    user_id = current_auth(app).user_id
+    if user_id is None:
+        raise Forbidden("this API key has no user")
+    return USERS.public_user(user_id, current_budget(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

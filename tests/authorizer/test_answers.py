@@ -52,3 +52,15 @@ def test_a_missing_or_unusable_allowed_origin_is_a_configuration_error_naming_it
 
 def test_a_loopback_origin_may_use_http_for_local_development():
     assert JsonAnswers("http://localhost:5173").allowed_origin == "http://localhost:5173"
+
+
+def test_rate_limited_is_429_with_retry_after_and_a_gateway_outage_is_503():
+    from wacht_auth import GatewayUnavailable, RateLimited
+
+    answers = JsonAnswers(ORIGIN)
+    limited = answers.error(RateLimited(42))
+    assert (limited["statusCode"], limited["headers"]["Retry-After"], json.loads(limited["body"])) == (
+        429, "42", {"message": "rate limited"})
+    assert limited["headers"]["Access-Control-Allow-Origin"] == ORIGIN
+    outage = answers.error(GatewayUnavailable("Wacht's gateway answered HTTP 503"))
+    assert (outage["statusCode"], json.loads(outage["body"])) == (503, {"message": "authentication temporarily unavailable, retry later"})

@@ -75,7 +75,7 @@ def test_a_valid_token_gets_the_policy_and_one_allow(server, key, records):
     assert response["principalId"] == claims["sub"]
     assert response["context"]["workspaceId"] == claims["workspace"]
     assert decisions(lines) == [("Allow", None)]
-    assert [(r.levelname, r.getMessage(), r.user_id) for r in records.records] == [("DEBUG", "allowed", claims["sub"])]
+    assert [(r.levelname, r.getMessage(), r.principal_id) for r in records.records] == [("DEBUG", "allowed", claims["sub"])]
 
 
 @pytest.mark.parametrize(

@@ -97,3 +97,44 @@ def test_a_publishable_key_encoding_a_path_yields_its_origin():
 
     key = "pk_live_" + base64.b64encode(b"https://frontend.example.com/some/path").decode()
     assert origin_from_publishable_key(key) == "https://frontend.example.com"
+
+
+BASE = {"WACHT_DEPLOYMENT_URL": "https://frontend.example.com"}
+
+
+def test_without_the_new_settings_nothing_else_is_accepted():
+    settings = Settings.from_environ(BASE)
+    assert (settings.oauth, settings.gateway_url, settings.api_key_prefix) == (None, None, None)
+
+
+def test_oauth_gateway_and_key_prefix_settings_are_read():
+    settings = Settings.from_environ({
+        **BASE,
+        "WACHT_OAUTH_ISSUER": "https://Auth.Example.com/",
+        "WACHT_OAUTH_AUDIENCE": "https://api.example.com",
+        "WACHT_GATEWAY_URL": "https://gateway.wacht.dev/",
+        "WACHT_API_KEY_PREFIX": "acme_live_",
+    })
+    assert settings.oauth.issuer == "https://auth.example.com"
+    assert settings.oauth.audience == "https://api.example.com"
+    assert settings.oauth.jwks_url == "https://auth.example.com/.well-known/jwks.json"
+    assert (settings.gateway_url, settings.api_key_prefix) == ("https://gateway.wacht.dev", "acme_live_")
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"WACHT_OAUTH_ISSUER": "https://auth.example.com"}, "WACHT_OAUTH_AUDIENCE"),
+        ({"WACHT_OAUTH_AUDIENCE": "https://api.example.com"}, "WACHT_OAUTH_ISSUER"),
+        ({"WACHT_OAUTH_ISSUER": "http://auth.example.com", "WACHT_OAUTH_AUDIENCE": "a"}, "WACHT_OAUTH_ISSUER"),
+        ({"WACHT_OAUTH_ISSUER": "https://frontend.example.com", "WACHT_OAUTH_AUDIENCE": "a"}, "WACHT_OAUTH_ISSUER"),
+        ({"WACHT_OAUTH_ISSUER": "https://a.example", "WACHT_OAUTH_AUDIENCE": "a", "WACHT_OAUTH_JWKS": "{}"}, "WACHT_OAUTH_JWKS"),
+        ({"WACHT_GATEWAY_URL": "http://gateway.example.com"}, "WACHT_GATEWAY_URL"),
+        ({"WACHT_API_KEY_PREFIX": "acme_live_"}, "WACHT_API_KEY_PREFIX"),
+        ({"WACHT_API_KEY_PREFIX": "a b", "WACHT_GATEWAY_URL": "https://g.example"}, "WACHT_API_KEY_PREFIX"),
+    ],
+)
+def test_a_bad_new_setting_names_its_variable(env, variable):
+    with pytest.raises(ConfigurationError) as caught:
+        Settings.from_environ({**BASE, **env})
+    assert caught.value.variable == variable

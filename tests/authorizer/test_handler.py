@@ -17,12 +17,14 @@ from wacht_auth import ConfigurationError
 
 APP = Path(__file__).resolve().parents[2] / "authorizer" / "app.py"
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/documents"
-CONTEXT_KEYS = {"userId", "sessionId", "organizationId", "workspaceId", "organizationPermissions", "workspacePermissions", "tokenExpiresAt"}
+CONTEXT_KEYS = {"principalType", "userId", "sessionId", "organizationId", "workspaceId", "organizationPermissions", "workspacePermissions", "tokenExpiresAt"}
 
 
 def load_authorizer(monkeypatch, env: dict[str, str]):
     """A fresh import of app.py with ``env``: a cold start."""
-    for name in ("WACHT_DEPLOYMENT_URL", "WACHT_PUBLISHABLE_KEY", "WACHT_JWKS_URL", "WACHT_JWKS", "WACHT_CLOCK_SKEW_SECONDS"):
+    for name in ("WACHT_DEPLOYMENT_URL", "WACHT_PUBLISHABLE_KEY", "WACHT_JWKS_URL", "WACHT_JWKS", "WACHT_CLOCK_SKEW_SECONDS",
+                 "WACHT_OAUTH_ISSUER", "WACHT_OAUTH_AUDIENCE", "WACHT_OAUTH_JWKS_URL", "WACHT_OAUTH_JWKS",
+                 "WACHT_GATEWAY_URL", "WACHT_API_KEY_PREFIX"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -256,5 +258,11 @@ def test_authorizer_import_path_stays_light(monkeypatch, key):
     root = APP.parent.parent
     env = {"PATH": "/usr/bin:/bin", "WACHT_DEPLOYMENT_URL": "https://f.example", "WACHT_JWKS": json.dumps(jwks(key)),
            "PYTHONPATH": f"{root / 'authorizer'}:{root / 'layers' / 'common'}:{root / 'packages' / 'wacht-auth' / 'src'}"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+    # With every other caller turned on (OAuth key set inline, a gateway, an API key prefix): still light.
+    env.update(WACHT_OAUTH_ISSUER="https://auth.example", WACHT_OAUTH_AUDIENCE="https://api.example",
+               WACHT_OAUTH_JWKS=json.dumps(jwks(SigningKey("oauth-1", "RS256"))),
+               WACHT_GATEWAY_URL="http://127.0.0.1:9", WACHT_API_KEY_PREFIX="acme_live_")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

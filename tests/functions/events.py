@@ -19,9 +19,9 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 
 
 def gateway_authorizer_context(auth: AuthContext) -> dict[str, str]:
-    """What the function sees under requestContext.authorizer for this session."""
-    context = {name: str(value) for name, value in to_gateway_context(auth).items()}
-    context["principalId"] = auth.user_id
+    """What the function sees under requestContext.authorizer for this principal (booleans as API Gateway writes them)."""
+    context = {name: str(value).lower() if isinstance(value, bool) else str(value) for name, value in to_gateway_context(auth).items()}
+    context["principalId"] = auth.principal_id
     context["integrationLatency"] = "12"
     return context
 

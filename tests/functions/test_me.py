@@ -24,6 +24,7 @@ def test_me_answers_the_session_from_the_authorizer_context(functions):
     answer = functions["MeFunction"].invoke(proxy_event("GET", "/me", auth=auth))
     assert answer.status == 200
     assert answer.body == {
+        "principal_type": "session_token",
         "user_id": auth.user_id,
         "session_id": auth.session_id,
         "organization_id": "72170190012345601",

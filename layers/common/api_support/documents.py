@@ -73,7 +73,7 @@ class DocumentStore:
     def __init__(self, table: DataTable, auth: AuthContext, *, clock: Callable[[], float] = time.time) -> None:
         workspace_id = valid_id(auth.require_workspace(), "workspace")
         self._partition = TenantPartition(table, f"WS#{workspace_id}", "DOC#", "document")
-        self._user_id = auth.user_id
+        self._user_id = auth.principal_id  # the user, or the API key that has none
         self._clock = clock
 
     def create(self, draft: DocumentDraft) -> Document:

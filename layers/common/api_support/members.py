@@ -64,7 +64,7 @@ class MemberStore:
     def __init__(self, table: DataTable, auth: AuthContext, *, clock: Callable[[], float] = time.time) -> None:
         organization_id = valid_id(auth.require_organization(), "organization")
         self._partition = TenantPartition(table, f"ORG#{organization_id}", "MEMBER#", "member")
-        self._user_id = auth.user_id
+        self._user_id = auth.principal_id  # the user, or the API key that has none
         self._clock = clock
 
     def put(self, member_id: str, role: MemberRole) -> Member:

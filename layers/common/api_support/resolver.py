@@ -4,8 +4,8 @@ Every answer is ``{"message": "..."}`` with a fixed text; what went wrong in det
 log only (never a token, a secret or an exception's text into a response):
 
     Unauthenticated 401 (``token expired`` past tokenExpiresAt + skew, else ``unauthenticated``)
-    Forbidden 403 (its message) · NotFound 404 · BadRequest 400
-    KeysUnavailable / StoreUnavailable / SecretUnavailable (store unanswered) 503 · Wacht API 404 / 502 / 504
+    Forbidden 403 (its message) · RateLimited 429 ``rate limited`` with Retry-After · NotFound 404 · BadRequest 400
+    KeysUnavailable / GatewayUnavailable / StoreUnavailable / SecretUnavailable (store unanswered) 503 · Wacht API 404 / 502 / 504
     SecretUnavailable (missing, unreadable), RouteNotDeclared, anything else: 500 ``internal error``
 
 Per request, the middleware also fixes the invocation's Budget (``current_budget``) from the
@@ -33,14 +33,22 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from wacht_auth import ConfigurationError, Forbidden, KeysUnavailable, Reason, Unauthenticated
+from wacht_auth import (
+    ConfigurationError,
+    Forbidden,
+    GatewayUnavailable,
+    KeysUnavailable,
+    RateLimited,
+    Reason,
+    Unauthenticated,
+)
 from wacht_auth.config import clock_skew_from_environ
 from wacht_auth.wacht_api import WachtApiNotFound, WachtApiTimeout, WachtApiUnavailable
 
 from .backend_secret import SecretUnavailable
 from .budget import Budget
 from .errors import BadRequest, NotFound, RouteNotDeclared, StoreUnavailable
-from .request_auth import remember_auth, route_auth
+from .request_auth import gateway_from_environ, remember_auth, route_auth
 
 __all__ = ["ALLOW_HEADERS", "ApiResolver", "current_budget", "json_error", "make_resolver", "without_base_path"]
 
@@ -116,11 +124,20 @@ def make_resolver(
     if not allowed_origin:
         raise ConfigurationError("ALLOWED_ORIGIN", "is not set (the browser origin of the app, e.g. https://app.example.com)")
     clock_skew_seconds = clock_skew_from_environ(env)
+    gateway = gateway_from_environ(env)
     app = ApiResolver(cors=CORSConfig(allow_origin=allowed_origin, allow_headers=ALLOW_HEADERS, max_age=600))
 
     def enforce_route(app: ApiResolver, next_middleware: Any) -> Response:
-        app.append_context(**{_BUDGET_KEY: Budget.from_context(app.lambda_context)})
-        remember_auth(app, route_auth(app.current_event.raw_event, now=clock(), clock_skew_seconds=clock_skew_seconds))
+        budget = Budget.from_context(app.lambda_context)
+        app.append_context(**{_BUDGET_KEY: budget})
+        auth = route_auth(
+            app.current_event.raw_event,
+            now=clock(),
+            clock_skew_seconds=clock_skew_seconds,
+            gateway=gateway,
+            gateway_timeout_seconds=budget.remaining_seconds(),
+        )
+        remember_auth(app, auth)
         return next_middleware(app)
 
     app.use(middlewares=[enforce_route])
@@ -142,6 +159,21 @@ def _register_error_handlers(app: ApiResolver, logger: Any) -> None:
     @app.exception_handler(KeysUnavailable)
     def keys_unavailable(error: KeysUnavailable) -> Response:
         logger.error("key set unavailable", extra={"error": str(error)})
+        return json_error(503, "authentication temporarily unavailable, retry later")
+
+    @app.exception_handler(RateLimited)
+    def rate_limited(error: RateLimited) -> Response:
+        logger.info("rate limited", extra={"retry_after_seconds": error.retry_after_seconds})
+        return Response(
+            status_code=429,
+            content_type=content_types.APPLICATION_JSON,
+            body={"message": "rate limited"},
+            headers={"Retry-After": str(error.retry_after_seconds)},
+        )
+
+    @app.exception_handler(GatewayUnavailable)
+    def gateway_unavailable(error: GatewayUnavailable) -> Response:
+        logger.error("Wacht gateway check unavailable", extra={"error": str(error)})
         return json_error(503, "authentication temporarily unavailable, retry later")
 
     @app.exception_handler(BadRequest)

@@ -1,4 +1,4 @@
-"""Verify Wacht session tokens and decide what a session may do.
+"""Verify every Wacht caller (session tokens, OAuth access tokens, API keys) and decide what it may do.
 
 The public surface is ``__all__`` below; see the package README for a walk-through. Importing the
 package costs nothing: each name is imported from its module on first use (PEP 562), so
@@ -13,24 +13,28 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ below imports lazily
+    from .access_tokens import AccessTokenVerifier
     from .answers import JsonAnswers
     from .authorizer import Authorizer, authorization_header
     from .authorizer_context import from_gateway_context, to_gateway_context
     from .authorizer_handler import AuthorizerHandler
-    from .config import Settings, origin_from_publishable_key
-    from .context import AuthContext, Scope, is_valid_id
+    from .config import OAuthSettings, Settings, origin_from_publishable_key
+    from .context import AuthContext, PrincipalType, Scope, is_valid_id
     from .decisions import DecisionMetrics
     from .errors import (
         ConfigurationError,
         Forbidden,
+        GatewayUnavailable,
         KeyNotYetKnown,
         KeysUnavailable,
+        RateLimited,
         Reason,
         RouteNotDeclared,
         Unauthenticated,
         WachtAuthError,
     )
-    from .function_auth import optional_session, request_auth
+    from .function_auth import optional_session, recheck_principal, request_auth
+    from .gateway_check import GatewayCheck, GatewayVerdict
     from .jwks import JwksCache, JwksFetchError, fetch_jwks
     from .keys import Jwk, KeySet
     from .policy import InvalidMethodArn, MethodArn, PolicyBuilder, RouteTableError, check_route_table
@@ -40,6 +44,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ be
         OPTIONAL,
         ORGANIZATION,
         PUBLIC,
+        SESSIONS_ONLY,
         WORKSPACE,
         Access,
         Requirement,
@@ -57,14 +62,19 @@ __all__ = [
     "OPTIONAL",
     "ORGANIZATION",
     "PUBLIC",
+    "SESSIONS_ONLY",
     "WORKSPACE",
     "Access",
+    "AccessTokenVerifier",
     "AuthContext",
     "Authorizer",
     "AuthorizerHandler",
     "ConfigurationError",
     "DecisionMetrics",
     "Forbidden",
+    "GatewayCheck",
+    "GatewayUnavailable",
+    "GatewayVerdict",
     "InvalidMethodArn",
     "JsonAnswers",
     "Jwk",
@@ -74,7 +84,10 @@ __all__ = [
     "KeySet",
     "KeysUnavailable",
     "MethodArn",
+    "OAuthSettings",
     "PolicyBuilder",
+    "PrincipalType",
+    "RateLimited",
     "Reason",
     "Requirement",
     "Route",
@@ -98,11 +111,13 @@ __all__ = [
     "optional_session",
     "origin_from_publishable_key",
     "permission",
+    "recheck_principal",
     "request_auth",
     "to_gateway_context",
 ]
 
 _MODULE_OF = {
+    "AccessTokenVerifier": "access_tokens",
     "JsonAnswers": "answers",
     "Authorizer": "authorizer",
     "authorization_header": "authorizer",
@@ -113,15 +128,22 @@ _MODULE_OF = {
     "RouteNotDeclared": "errors",
     "optional_session": "function_auth",
     "request_auth": "function_auth",
+    "recheck_principal": "function_auth",
+    "GatewayCheck": "gateway_check",
+    "GatewayVerdict": "gateway_check",
     "TemplateError": "template_check",
     "check_template": "template_check",
     "Settings": "config",
+    "OAuthSettings": "config",
     "origin_from_publishable_key": "config",
     "AuthContext": "context",
     "Scope": "context",
+    "PrincipalType": "context",
     "is_valid_id": "context",
     "ConfigurationError": "errors",
     "Forbidden": "errors",
+    "GatewayUnavailable": "errors",
+    "RateLimited": "errors",
     "KeyNotYetKnown": "errors",
     "KeysUnavailable": "errors",
     "Reason": "errors",
@@ -143,6 +165,7 @@ _MODULE_OF = {
     "OPTIONAL": "routes",
     "ORGANIZATION": "routes",
     "PUBLIC": "routes",
+    "SESSIONS_ONLY": "routes",
     "Requirement": "routes",
     "Route": "routes",
     "WORKSPACE": "routes",

@@ -15,7 +15,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from .config import _checked_origin
-from .errors import ConfigurationError, Forbidden, KeysUnavailable, Reason, Unauthenticated, WachtAuthError
+from .errors import (
+    ConfigurationError,
+    Forbidden,
+    GatewayUnavailable,
+    KeysUnavailable,
+    RateLimited,
+    Reason,
+    Unauthenticated,
+    WachtAuthError,
+)
 
 __all__ = ["JsonAnswers"]
 
@@ -48,13 +57,16 @@ class JsonAnswers:
         """The answer for one of this package's errors, ``{"message": ...}`` with a fixed text.
 
         Unauthenticated 401 (``token expired`` for an expired one, so the app refreshes and retries,
-        else ``unauthenticated``); Forbidden 403 with its message; KeysUnavailable 503 (an outage is
-        never a sign-out); ConfigurationError, RouteNotDeclared and anything else 500.
+        else ``unauthenticated``); Forbidden 403 with its message; RateLimited 429 ``rate limited``
+        with ``Retry-After``; KeysUnavailable and GatewayUnavailable 503 (an outage is never a
+        sign-out); ConfigurationError, RouteNotDeclared and anything else 500.
         """
         if isinstance(error, Unauthenticated):
             return self.json(401, {"message": "token expired" if error.reason is Reason.EXPIRED else "unauthenticated"})
         if isinstance(error, Forbidden):
             return self.json(403, {"message": error.message})
-        if isinstance(error, KeysUnavailable):
+        if isinstance(error, RateLimited):
+            return self.json(429, {"message": "rate limited"}, {"Retry-After": str(error.retry_after_seconds)})
+        if isinstance(error, (KeysUnavailable, GatewayUnavailable)):
             return self.json(503, {"message": "authentication temporarily unavailable, retry later"})
         return self.json(500, {"message": "internal error"})

@@ -1,37 +1,43 @@
 """The REQUEST authorizer's decision, without Lambda or logging: event in, response out.
 
 Kept apart from ``authorizer/app.py`` so that it is tested and benchmarked as plain Python.
+
+Which verifier judges a bearer, decided before any key is used or any request is sent:
+
+1. it starts with the configured API key prefix: an API key, judged by Wacht's gateway;
+2. it is a JWT whose unverified ``iss`` is the configured OAuth issuer: an OAuth access token,
+   verified locally with the OAuth app's own key set (RS256, ``aud``, ``token_use``);
+3. any other JWT: a session token, verified as before (its own issuer and key set);
+4. anything else: an opaque OAuth access token, judged by Wacht's gateway, when a gateway is
+   configured; a malformed token (401) otherwise.
+
+Without the OAuth, gateway and prefix settings, every bearer takes step 3, exactly as before.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .authorizer_context import to_gateway_context
-from .errors import Reason, Unauthenticated
+from .bearer import authorization_header as authorization_header
+from .bearer import bearer_token
+from .context import AuthContext, PrincipalType
+from .errors import GatewayUnavailable, KeysUnavailable, RateLimited, Reason, Unauthenticated
 from .expiring import ExpiringCache
+from .jws import CompactJws
 from .policy import MethodArn, PolicyBuilder
 from .routes import Route
-from .verify import TokenVerifier, bearer_token
+from .verify import MAX_TOKEN_BYTES, TokenVerifier
+
+if TYPE_CHECKING:
+    from .access_tokens import AccessTokenVerifier
+    from .gateway_check import GatewayCheck
 
 __all__ = ["Authorizer", "authorization_header"]
 
 
-def authorization_header(event: Mapping[str, Any]) -> str | None:
-    """The one Authorization value of a REQUEST authorizer event (header names are case-insensitive).
-
-    Raises Unauthenticated(MALFORMED) when the request carries several different values: API
-    Gateway caches our decision under its identity source, which must be the token we verified.
-    """
-    values = {v for k, v in (event.get("headers") or {}).items() if v is not None and k.lower() == "authorization"}
-    multi = event.get("multiValueHeaders")
-    if multi:
-        values.update(v for k, vs in multi.items() if vs and k.lower() == "authorization" for v in vs if v is not None)
-    if len(values) > 1:
-        raise Unauthenticated(Reason.MALFORMED, "several Authorization headers")
-    return next(iter(values), None)
 
 
 class Authorizer:
@@ -50,8 +56,16 @@ class Authorizer:
         *,
         clock: Callable[[], float] = time.time,
         cache_size: int = 1024,
+        oauth_verifier: AccessTokenVerifier | None = None,
+        gateway: GatewayCheck | None = None,
+        api_key_prefix: str | None = None,
     ) -> None:
+        if api_key_prefix and gateway is None:
+            raise ValueError("an API key prefix needs a gateway: only Wacht's gateway can judge an API key")
         self.verifier = verifier
+        self.oauth_verifier = oauth_verifier
+        self.gateway = gateway
+        self.api_key_prefix = api_key_prefix or None
         self.policy = PolicyBuilder(routes)
         self._responses = ExpiringCache(cache_size, clock)
 
@@ -59,7 +73,13 @@ class Authorizer:
         """The authorizer response for ``event``.
 
         Raises Unauthenticated for a missing, ambiguous or invalid token, KeysUnavailable when the
-        key set cannot be had, and InvalidMethodArn for an event that is not a REQUEST authorizer event.
+        key set cannot be had, GatewayUnavailable when Wacht's gateway check cannot be had, and
+        InvalidMethodArn for an event that is not a REQUEST authorizer event.
+
+        A credential the gateway judged (an API key, an opaque OAuth token) is asked about on every
+        invocation and never memoised here; its context names this request (``gatewayCheckedRequestId``)
+        so the function does not ask again for it, and carries ``gatewayRetryAfter`` when the gateway
+        said it is over its rate limit (an authorizer cannot answer 429: the function does).
         """
         token = bearer_token(authorization_header(event))
         method_arn = event.get("methodArn")
@@ -67,15 +87,80 @@ class Authorizer:
         if cached is not None:
             return cached
         stage_arn = MethodArn.parse(method_arn).stage_arn  # validates what the memo key skimmed
-        auth = self.verifier.verify(token)
-        response = {
-            "principalId": auth.user_id,
+        kind, verifier = self._judge_of(token)
+        if verifier is None:
+            return self._gateway_response(kind, token, event, stage_arn)
+        try:
+            auth = verifier.verify(token)
+        except KeysUnavailable as outage:
+            outage.jwks_url = verifier.jwks_url  # which key set is out: the session's or the OAuth app's
+            raise
+        response = self._response(auth, stage_arn)
+        # Expires with the token, allowing the verifier's clock skew.
+        self._responses.put((token, stage_arn), response, expires_at=auth.expires_at + verifier.clock_skew_seconds)
+        return response
+
+    def _response(self, auth: AuthContext, stage_arn: str) -> dict:
+        return {
+            "principalId": auth.principal_id,
             "policyDocument": self.policy.build(auth, stage_arn),
             "context": to_gateway_context(auth),
         }
-        # Expires with the token, allowing the verifier's clock skew.
-        self._responses.put((token, stage_arn), response, expires_at=auth.expires_at + self.verifier.clock_skew_seconds)
+
+    def _judge_of(self, token: str) -> tuple[PrincipalType, TokenVerifier | None]:
+        """Which kind of credential ``token`` is, and the verifier for it (None: the gateway judges it)."""
+        if self.api_key_prefix is not None and token.startswith(self.api_key_prefix):
+            return PrincipalType.API_KEY, None
+        if self.oauth_verifier is None and self.gateway is None:
+            return PrincipalType.SESSION_TOKEN, self.verifier  # no other callers configured: as before
+        try:
+            jws = CompactJws.parse(token) if len(token) <= MAX_TOKEN_BYTES else None
+        except Unauthenticated:
+            jws = None
+        if jws is None:
+            if self.gateway is not None:
+                return PrincipalType.OAUTH_ACCESS_TOKEN, None  # opaque: only Wacht can judge it
+            return PrincipalType.SESSION_TOKEN, self.verifier  # refuses it (MALFORMED / TOO_LARGE)
+        if self.oauth_verifier is not None and _unverified_issuer(jws) == self.oauth_verifier.issuer:
+            return PrincipalType.OAUTH_ACCESS_TOKEN, self.oauth_verifier
+        return PrincipalType.SESSION_TOKEN, self.verifier
+
+    def _gateway_response(self, kind: PrincipalType, token: str, event: Mapping[str, Any], stage_arn: str) -> dict:
+        if len(token) > MAX_TOKEN_BYTES:
+            raise Unauthenticated(Reason.TOO_LARGE)
+        if not token.isascii() or not token.isprintable():
+            raise Unauthenticated(Reason.MALFORMED, "not a printable ASCII credential")
+        request_context = event.get("requestContext") if isinstance(event.get("requestContext"), Mapping) else {}
+        identity = request_context.get("identity") if isinstance(request_context.get("identity"), Mapping) else {}
+        retry_after = None
+        try:
+            auth = self.gateway.check(
+                kind,
+                token,
+                method=str(event.get("httpMethod") or ""),
+                resource=str(event.get("path") or "/"),
+                client_ip=identity.get("sourceIp"),
+                user_agent=identity.get("userAgent"),
+            ).auth
+        except RateLimited as limited:
+            if limited.auth is None:
+                raise GatewayUnavailable("rate limited, and the gateway named no identity to admit") from None
+            auth, retry_after = limited.auth, limited.retry_after_seconds
+        response = self._response(auth, stage_arn)
+        request_id = request_context.get("requestId")
+        if isinstance(request_id, str) and request_id:
+            response["context"]["gatewayCheckedRequestId"] = request_id
+        if retry_after is not None:
+            response["context"]["gatewayRetryAfter"] = retry_after
         return response
+
+
+def _unverified_issuer(jws: CompactJws) -> Any:
+    """The token's ``iss``, NOT verified: only to pick the verifier (each checks it again, with its keys)."""
+    try:
+        return jws.claims().get("iss")
+    except Unauthenticated:
+        return None
 
 
 def _stage_prefix(method_arn: Any) -> str:

@@ -17,15 +17,32 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .config import clock_skew_from_environ
-from .context import AuthContext, is_valid_id
+from .context import AuthContext, PrincipalType, is_valid_id
 from .errors import Reason, Unauthenticated
 
 __all__ = ["from_gateway_context", "to_gateway_context"]
 
 
-def to_gateway_context(auth: AuthContext) -> dict[str, str | int]:
-    """The authorizer's ``context``: exactly the keys of the README's contract, no secrets."""
-    context: dict[str, str | int] = {"userId": auth.user_id, "sessionId": auth.session_id}
+def to_gateway_context(auth: AuthContext) -> dict[str, str | int | bool]:
+    """The authorizer's ``context``: exactly the keys of the README's contract, no secrets.
+
+    ``principalType`` always; ``userId`` and ``sessionId`` when the principal has them (a session
+    always does); ``clientId`` and ``scopes`` for OAuth; ``keyId`` for an API key; ``checkedByGateway``
+    for a principal Wacht's gateway judged (the function re-checks it per request).
+    """
+    context: dict[str, str | int | bool] = {"principalType": auth.principal_type.value}
+    if auth.user_id is not None:
+        context["userId"] = auth.user_id
+    if auth.session_id is not None:
+        context["sessionId"] = auth.session_id
+    if auth.client_id is not None:
+        context["clientId"] = auth.client_id
+    if auth.principal_type is PrincipalType.OAUTH_ACCESS_TOKEN:
+        context["scopes"] = json.dumps(list(auth.scopes), separators=(",", ":"))
+    if auth.key_id is not None:
+        context["keyId"] = auth.key_id
+    if auth.checked_by_gateway:
+        context["checkedByGateway"] = True
     if auth.organization_id is not None:
         context["organizationId"] = auth.organization_id
     if auth.workspace_id is not None:
@@ -53,10 +70,19 @@ def from_gateway_context(
     """
     if not isinstance(authorizer, Mapping):
         raise Unauthenticated(Reason.MISSING_TOKEN, "no authorizer context")
-    user_id = authorizer.get("userId")
-    session_id = authorizer.get("sessionId")
-    if not is_valid_id(user_id) or not is_valid_id(session_id):
+    principal_type = _principal_type(authorizer.get("principalType"))
+    user_id = _optional_id(authorizer.get("userId"))
+    session_id = _optional_id(authorizer.get("sessionId"))
+    client_id = _optional_id(authorizer.get("clientId"))
+    key_id = _optional_id(authorizer.get("keyId"))
+    # What identifies each kind must be there (a session: its user and session; an OAuth token: its
+    # client; an API key: its key id), or the context did not come from our authorizer.
+    if principal_type is PrincipalType.SESSION_TOKEN and (user_id is None or session_id is None):
         raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context lacks userId/sessionId")
+    if principal_type is PrincipalType.OAUTH_ACCESS_TOKEN and client_id is None:
+        raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context lacks clientId")
+    if principal_type is PrincipalType.API_KEY and key_id is None:
+        raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context lacks keyId")
     organization_id = _optional_id(authorizer.get("organizationId"))
     workspace_id = _optional_id(authorizer.get("workspaceId"))
     expires_at = _epoch_seconds(authorizer.get("tokenExpiresAt"))
@@ -71,7 +97,23 @@ def from_gateway_context(
         organization_permissions=_permissions(authorizer.get("organizationPermissions")) if organization_id else (),
         workspace_permissions=_permissions(authorizer.get("workspacePermissions")) if workspace_id else (),
         expires_at=expires_at,
+        principal_type=principal_type,
+        client_id=client_id if principal_type is PrincipalType.OAUTH_ACCESS_TOKEN else None,
+        scopes=_permissions(authorizer.get("scopes")) if principal_type is PrincipalType.OAUTH_ACCESS_TOKEN else (),
+        key_id=key_id if principal_type is PrincipalType.API_KEY else None,
+        # An API key is only ever judged by the gateway; fail closed on any spelling of true.
+        checked_by_gateway=principal_type is PrincipalType.API_KEY or str(authorizer.get("checkedByGateway")).lower() == "true",
     )
+
+
+def _principal_type(value: Any) -> PrincipalType:
+    # Absent: a context written before principal types existed, which only sessions had.
+    if value is None or value == "":
+        return PrincipalType.SESSION_TOKEN
+    try:
+        return PrincipalType(value)
+    except ValueError:
+        raise Unauthenticated(Reason.INVALID_CLAIM, "authorizer context principalType") from None
 
 
 def _epoch_seconds(value: Any) -> int:

@@ -14,21 +14,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .authorizer import Authorizer
 from .decisions import (
     ALLOW,
     BAD_EVENT,
+    GATEWAY_UNAVAILABLE,
     INTERNAL_ERROR,
     KEY_NOT_YET_KNOWN,
     KEYS_UNAVAILABLE,
     UNAUTHORIZED,
     DecisionMetrics,
 )
-from .errors import KeyNotYetKnown, KeysUnavailable, Unauthenticated
+from .errors import GatewayUnavailable, KeyNotYetKnown, KeysUnavailable, Unauthenticated
 from .policy import InvalidMethodArn
 from .routes import Route
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 __all__ = ["AuthorizerHandler", "AuthorizerUnavailable", "LoggerLike"]
 
@@ -59,10 +63,11 @@ class AuthorizerHandler:
     ====================  =======  ==================================================  ===============
     decision              level    message (``extra``)                                 answer
     ====================  =======  ==================================================  ===============
-    Allow                 DEBUG    ``allowed`` (``user_id``)                           policy, context
+    Allow                 DEBUG    ``allowed`` (``principal_id``)                      policy, context
     Unauthorized          INFO     ``token refused`` (``reason``, ``detail``)          401
     KeyNotYetKnown        WARNING  ``unknown kid newer than our key set; ...``         500, retryable
     KeysUnavailable       ERROR    ``key set unavailable`` (``error``, ``jwks_url``)   500
+    GatewayUnavailable    ERROR    ``gateway check unavailable`` (``error``)           500
     BadEvent              ERROR    ``not a REQUEST authorizer event ...``              500
     InternalError         ERROR    ``unexpected error`` (with the traceback)           500
     ====================  =======  ==================================================  ===============
@@ -90,24 +95,52 @@ class AuthorizerHandler:
         metrics: DecisionMetrics | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> AuthorizerHandler:
-        """The whole cold start: ``Settings.from_environ``, a TokenVerifier, an ``Authorizer(verifier,
-        routes)`` and a first key-set fetch (a failure is logged as an error, and the next request tries again).
+        """The whole cold start: ``Settings.from_environ``, then ``from_settings``.
 
         Raises ConfigurationError naming a bad ``WACHT_*`` variable, RouteTableError for a route table
         whose policy could decide a request wrongly: at import, so the deployment fails loudly.
         """
         from .config import Settings
+
+        return cls.from_settings(Settings.from_environ(environ), routes, logger=logger, metrics=metrics)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        routes: Iterable[Route],
+        *,
+        logger: LoggerLike | None = None,
+        metrics: DecisionMetrics | None = None,
+    ) -> AuthorizerHandler:
+        """A TokenVerifier for sessions; an AccessTokenVerifier when ``settings.oauth`` is set; a
+        GatewayCheck when ``settings.gateway_url`` is; the ``Authorizer`` over ``routes``; and a first
+        fetch of each key set (a failure is logged as an error, and the next request tries again).
+        """
         from .verify import TokenVerifier
 
-        settings = Settings.from_environ(environ)
-        handler = cls(
-            Authorizer(TokenVerifier.from_settings(settings), routes),
-            logger=logger,
-            metrics=metrics,
-            jwks_url=settings.jwks_url,
+        oauth_verifier = None
+        if settings.oauth is not None:
+            from .access_tokens import AccessTokenVerifier
+
+            oauth_verifier = AccessTokenVerifier.from_oauth_settings(settings.oauth)
+        gateway = None
+        if settings.gateway_url is not None:
+            from .gateway_check import GatewayCheck
+
+            gateway = GatewayCheck(settings.gateway_url)
+        authorizer = Authorizer(
+            TokenVerifier.from_settings(settings),
+            routes,
+            oauth_verifier=oauth_verifier,
+            gateway=gateway,
+            api_key_prefix=settings.api_key_prefix,
         )
-        if not handler.authorizer.verifier.keys.prime():
+        handler = cls(authorizer, logger=logger, metrics=metrics, jwks_url=settings.jwks_url)
+        if not authorizer.verifier.keys.prime():
             handler.logger.error("JWKS fetch failed at cold start", extra={"jwks_url": settings.jwks_url})
+        if oauth_verifier is not None and not oauth_verifier.keys.prime():
+            handler.logger.error("OAuth JWKS fetch failed at cold start", extra={"jwks_url": settings.oauth.jwks_url})
         return handler
 
     def __call__(self, event: Mapping[str, Any], context: object = None) -> dict[str, Any]:
@@ -120,7 +153,7 @@ class AuthorizerHandler:
             if set_correlation_id is not None:  # Powertools: every line of this invocation carries it
                 set_correlation_id((event.get("requestContext") or {}).get("requestId"))
             response = self.authorizer.authorize(event)
-            logger.debug("allowed", extra={"user_id": response["principalId"]})
+            logger.debug("allowed", extra={"principal_id": response["principalId"]})
             decision = ALLOW
             return response
         except Unauthenticated as refusal:
@@ -133,9 +166,14 @@ class AuthorizerHandler:
             decision = KEY_NOT_YET_KNOWN
             logger.warning("unknown kid newer than our key set; refetch allowed after the cooldown")
             raise AuthorizerUnavailable("key not yet known") from None
+        except GatewayUnavailable as outage:
+            decision = GATEWAY_UNAVAILABLE
+            logger.error("gateway check unavailable", extra={"error": str(outage)})
+            raise AuthorizerUnavailable("gateway check unavailable") from None
         except KeysUnavailable as outage:
             decision = KEYS_UNAVAILABLE
-            logger.error("key set unavailable", extra={"error": str(outage), "jwks_url": self.jwks_url})
+            jwks_url = getattr(outage, "jwks_url", None) or self.jwks_url
+            logger.error("key set unavailable", extra={"error": str(outage), "jwks_url": jwks_url})
             raise AuthorizerUnavailable("key set unavailable") from None
         except InvalidMethodArn:
             decision = BAD_EVENT

@@ -11,6 +11,7 @@ import binascii
 import ipaddress
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,11 +19,12 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
-__all__ = ["Settings", "clock_skew_from_environ", "is_loopback_host", "origin_from_publishable_key"]
+__all__ = ["OAuthSettings", "Settings", "clock_skew_from_environ", "is_loopback_host", "origin_from_publishable_key"]
 
 _DEFAULT_CLOCK_SKEW_SECONDS = 5
 _MAX_CLOCK_SKEW_SECONDS = 300
 _PUBLISHABLE_KEY_PREFIXES = ("pk_test_", "pk_live_")
+_API_KEY_PREFIX = re.compile(r"[A-Za-z0-9_]{2,64}")
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,13 @@ class Settings:
     inline_jwks: Mapping[str, Any] | None = None
     """A key set given in the environment: used instead of fetching, never refreshed."""
     clock_skew_seconds: int = _DEFAULT_CLOCK_SKEW_SECONDS
+    oauth: OAuthSettings | None = None
+    """The OAuth app whose JWT access tokens are verified here (None: OAuth JWTs are not accepted)."""
+    gateway_url: str | None = None
+    """Wacht's gateway (``POST {gateway_url}/v1/authz/check``) for API keys and opaque OAuth tokens;
+    None: neither is accepted, and every bearer is judged as a JWT as before."""
+    api_key_prefix: str | None = None
+    """A bearer starting with this prefix is an API key (needs ``gateway_url``)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -48,11 +57,63 @@ class Settings:
             if jwks_url_raw
             else f"{issuer}/.well-known/jwks.json"
         )
+        oauth = OAuthSettings.from_environ(env)
+        if oauth is not None and oauth.issuer == issuer:
+            raise ConfigurationError(
+                "WACHT_OAUTH_ISSUER", "must differ from the session issuer (tokens are told apart by their iss)"
+            )
+        gateway_raw = env.get("WACHT_GATEWAY_URL", "").strip()
+        gateway_url = _checked_url(gateway_raw, "WACHT_GATEWAY_URL").rstrip("/") if gateway_raw else None
+        prefix = env.get("WACHT_API_KEY_PREFIX", "").strip() or None
+        if prefix is not None and not _API_KEY_PREFIX.fullmatch(prefix):
+            raise ConfigurationError("WACHT_API_KEY_PREFIX", "must be letters, digits and '_' (e.g. acme_live_), 2-64 characters")
+        if prefix is not None and gateway_url is None:
+            raise ConfigurationError("WACHT_API_KEY_PREFIX", "needs WACHT_GATEWAY_URL: only Wacht's gateway can judge an API key")
         return cls(
             issuer=issuer,
             jwks_url=jwks_url,
             inline_jwks=_inline_jwks_from(env.get("WACHT_JWKS", "").strip()),
             clock_skew_seconds=_skew_from(env.get("WACHT_CLOCK_SKEW_SECONDS", "").strip()),
+            oauth=oauth,
+            gateway_url=gateway_url,
+            api_key_prefix=prefix,
+        )
+
+
+@dataclass(frozen=True)
+class OAuthSettings:
+    """The OAuth app (Wacht as an OAuth provider) whose JWT access tokens this API accepts."""
+
+    issuer: str
+    """The OAuth app's issuer origin (``https://<oauth host>``); an access token's ``iss`` must equal it."""
+    audience: str
+    """This API's identifier; an access token's ``aud`` must equal it."""
+    jwks_url: str
+    """``<issuer>/.well-known/jwks.json`` unless overridden."""
+    inline_jwks: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> OAuthSettings | None:
+        """``WACHT_OAUTH_ISSUER`` and ``WACHT_OAUTH_AUDIENCE`` (both or neither), optional
+        ``WACHT_OAUTH_JWKS_URL`` / ``WACHT_OAUTH_JWKS``; None when no OAuth issuer is configured."""
+        issuer_raw = env.get("WACHT_OAUTH_ISSUER", "").strip()
+        audience = env.get("WACHT_OAUTH_AUDIENCE", "").strip()
+        if not issuer_raw:
+            if audience or env.get("WACHT_OAUTH_JWKS_URL", "").strip() or env.get("WACHT_OAUTH_JWKS", "").strip():
+                raise ConfigurationError("WACHT_OAUTH_ISSUER", "is not set, but other WACHT_OAUTH_* variables are")
+            return None
+        issuer = _checked_origin(issuer_raw, "WACHT_OAUTH_ISSUER")
+        if not audience:
+            raise ConfigurationError("WACHT_OAUTH_AUDIENCE", "is not set (the aud this API's access tokens carry)")
+        jwks_url_raw = env.get("WACHT_OAUTH_JWKS_URL", "").strip()
+        jwks_url = (
+            _checked_url(jwks_url_raw, "WACHT_OAUTH_JWKS_URL") if jwks_url_raw else f"{issuer}/.well-known/jwks.json"
+        )
+        return cls(
+            issuer=issuer,
+            audience=audience,
+            jwks_url=jwks_url,
+            inline_jwks=_inline_jwks_from(env.get("WACHT_OAUTH_JWKS", "").strip(), "WACHT_OAUTH_JWKS"),
         )
 
 
@@ -133,15 +194,15 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
-def _inline_jwks_from(raw: str) -> Mapping[str, Any] | None:
+def _inline_jwks_from(raw: str, variable: str = "WACHT_JWKS") -> Mapping[str, Any] | None:
     if not raw:
         return None
     try:
         document = json.loads(raw)
     except ValueError:
-        raise ConfigurationError("WACHT_JWKS", "is not valid JSON") from None
+        raise ConfigurationError(variable, "is not valid JSON") from None
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list) or not document["keys"]:
-        raise ConfigurationError("WACHT_JWKS", 'must be a JSON object {"keys": [...]} with at least one key')
+        raise ConfigurationError(variable, 'must be a JSON object {"keys": [...]} with at least one key')
     return document
 
 

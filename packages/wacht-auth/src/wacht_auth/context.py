@@ -1,4 +1,9 @@
-"""Who is calling: the verified session as a value, and the permission checks on it.
+"""Who is calling: the verified principal as a value, and the permission checks on it.
+
+Three kinds of principal reach a Wacht API (``PrincipalType``): a signed-in user's session token, an
+OAuth client's access token, and a customer API key. All three become one AuthContext, read the
+same way (user, organization, workspace, permissions); the principal type and what identifies it
+(``client_id`` and ``scopes`` for OAuth, ``key_id`` for an API key) ride along.
 
 Permissions are strictly scoped, as the Rust SDK's ``RequirePermission`` does: an organization
 permission is only looked for in the organization list, a workspace permission only in the
@@ -17,7 +22,7 @@ from typing import Any
 
 from .errors import Forbidden, Reason, Unauthenticated
 
-__all__ = ["AuthContext", "Scope", "is_valid_id"]
+__all__ = ["AuthContext", "PrincipalType", "Scope", "is_valid_id"]
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -39,18 +44,57 @@ class Scope(str, Enum):
     WORKSPACE = "workspace"
 
 
+class PrincipalType(str, Enum):
+    """What kind of credential a caller presented (the names Wacht's gateway and SDKs use)."""
+
+    SESSION_TOKEN = "session_token"
+    """A signed-in user's session JWT from the deployment's frontend API."""
+    OAUTH_ACCESS_TOKEN = "oauth_access_token"
+    """An OAuth app's access token: a JWT verified locally, or an opaque token judged by Wacht's gateway."""
+    API_KEY = "api_key"
+    """A customer API key (Wacht API Auth), judged by Wacht's gateway."""
+
+    @property
+    def plural(self) -> str:
+        """How a refusal names the kind: ``API keys may not call this route``."""
+        return {"session_token": "session tokens", "oauth_access_token": "OAuth access tokens", "api_key": "API keys"}[
+            self.value
+        ]
+
+
 @dataclass(frozen=True)
 class AuthContext:
-    """A verified Wacht session. Tenant ids here come only from verified claims."""
+    """A verified caller. Tenant ids here come only from verified claims or Wacht's own answer.
 
-    user_id: str
-    session_id: str
+    ``user_id`` is None only for an API key that has no owner user; ``session_id`` is None for an
+    API key and for an OAuth token without ``sid``. A session always has both.
+    """
+
+    user_id: str | None
+    session_id: str | None
     organization_id: str | None = None
     workspace_id: str | None = None
     organization_permissions: tuple[str, ...] = ()
     workspace_permissions: tuple[str, ...] = ()
     expires_at: int = 0
     claims: Mapping[str, Any] = field(default=_EMPTY, repr=False, compare=False)
+    principal_type: PrincipalType = PrincipalType.SESSION_TOKEN
+    client_id: str | None = None
+    """The OAuth client an access token was issued to (OAuth principals only)."""
+    scopes: tuple[str, ...] = ()
+    """The OAuth scopes the token was granted (OAuth principals only); routes may require some."""
+    key_id: str | None = None
+    """Wacht's id of the API key (API keys only)."""
+    checked_by_gateway: bool = False
+    """True when Wacht's gateway judged the credential (API keys, opaque OAuth tokens): it can be
+    revoked or rate limited at any moment, so a function re-checks it per request (``request_auth``)."""
+
+    @property
+    def principal_id(self) -> str:
+        """Who to name in logs and as the authorizer's ``principalId``: the user, else the API key."""
+        if self.user_id is not None:
+            return self.user_id
+        return f"api_key:{self.key_id}"
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> AuthContext:
@@ -98,16 +142,23 @@ class AuthContext:
         return self.workspace_id is not None and permission in self.workspace_permissions
 
     def require_organization(self) -> str:
-        """The active organization id, or Forbidden('organization required')."""
+        """The active organization id, or Forbidden('organization required', saying why for other principals)."""
         if self.organization_id is None:
-            raise Forbidden("organization required")
+            raise Forbidden("organization required" + self._no_tenant_because("organization"))
         return self.organization_id
 
     def require_workspace(self) -> str:
-        """The active workspace id, or Forbidden('workspace required')."""
+        """The active workspace id, or Forbidden('workspace required', saying why for other principals)."""
         if self.workspace_id is None:
-            raise Forbidden("workspace required")
+            raise Forbidden("workspace required" + self._no_tenant_because("workspace"))
         return self.workspace_id
+
+    def _no_tenant_because(self, tenant: str) -> str:
+        if self.principal_type is PrincipalType.OAUTH_ACCESS_TOKEN:
+            return f": an OAuth access token acts for no {tenant}"
+        if self.principal_type is PrincipalType.API_KEY:
+            return f": this API key is not scoped to {'an' if tenant == 'organization' else 'a'} {tenant}"
+        return ""  # a session: the frontend shows "no access" (shared/wacht.md)
 
     def protect(self, permission: str | None = None, scope: Scope | None = None) -> AuthContext:
         """Return self when the scope is active and the permission granted; else raise Forbidden.

@@ -23,6 +23,7 @@ __all__ = [
     "ALLOW",
     "BAD_EVENT",
     "DECISIONS",
+    "GATEWAY_UNAVAILABLE",
     "INTERNAL_ERROR",
     "KEYS_UNAVAILABLE",
     "KEY_NOT_YET_KNOWN",
@@ -41,10 +42,11 @@ ALLOW = "Allow"
 UNAUTHORIZED = "Unauthorized"  # 401; the Reason dimension says why
 KEY_NOT_YET_KNOWN = "KeyNotYetKnown"  # retryable 500: a key rotation we cannot see yet
 KEYS_UNAVAILABLE = "KeysUnavailable"  # 500: the key set cannot be had (an outage)
+GATEWAY_UNAVAILABLE = "GatewayUnavailable"  # 500: Wacht's gateway check cannot be had (an outage)
 BAD_EVENT = "BadEvent"  # 500: not a REQUEST authorizer event (a wiring mistake)
 INTERNAL_ERROR = "InternalError"  # 500: anything unexpected (a bug)
 
-DECISIONS = (ALLOW, UNAUTHORIZED, KEY_NOT_YET_KNOWN, KEYS_UNAVAILABLE, BAD_EVENT, INTERNAL_ERROR)
+DECISIONS = (ALLOW, UNAUTHORIZED, KEY_NOT_YET_KNOWN, KEYS_UNAVAILABLE, GATEWAY_UNAVAILABLE, BAD_EVENT, INTERNAL_ERROR)
 _REASONS = frozenset(reason.value for reason in Reason)
 
 

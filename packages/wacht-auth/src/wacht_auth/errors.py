@@ -1,10 +1,12 @@
 """What can go wrong while authenticating, branched on what the caller must do.
 
     WachtAuthError
-    ├── Unauthenticated     401: no token, or one that is malformed, expired or not ours
-    ├── Forbidden           403: a valid token that lacks the organization, workspace or permission
+    ├── Unauthenticated     401: no token, or one that is malformed, expired, revoked or not ours
+    ├── Forbidden           403: a valid credential that lacks the kind, scope, organization, workspace or permission
+    ├── RateLimited         429: Wacht's gateway says this API key or token is over its rate limit (Retry-After)
     ├── KeysUnavailable     5xx: the key set could not be obtained; an outage, never a sign-out
     │   └── KeyNotYetKnown  5xx: a token names a key that may be newer than our copy (a rotation)
+    ├── GatewayUnavailable  5xx: Wacht's gateway check gave no usable answer in time; an outage, never a 401
     ├── ConfigurationError  raised at cold start: the deployment itself is misconfigured
     └── RouteNotDeclared    500: a function got a request for a route its route table lacks (a wiring bug)
 
@@ -19,8 +21,10 @@ from enum import Enum
 __all__ = [
     "ConfigurationError",
     "Forbidden",
+    "GatewayUnavailable",
     "KeyNotYetKnown",
     "KeysUnavailable",
+    "RateLimited",
     "Reason",
     "RouteNotDeclared",
     "Unauthenticated",
@@ -45,6 +49,12 @@ class Reason(str, Enum):
     ISSUED_IN_FUTURE = "issued_in_future"
     """``iat`` later than now plus the clock skew: refused before any key lookup, so it never fetches."""
     WRONG_ISSUER = "wrong_issuer"
+    WRONG_AUDIENCE = "wrong_audience"
+    """An OAuth access token whose ``aud`` is not this API's configured audience."""
+    WRONG_TOKEN_USE = "wrong_token_use"
+    """An OAuth JWT whose ``token_use`` is not ``access_token`` (an ``id_token`` is never a bearer credential)."""
+    CREDENTIAL_REJECTED = "credential_rejected"
+    """Wacht's gateway answered that the API key or opaque access token is unknown, revoked or expired."""
     MISSING_CLAIM = "missing_claim"
     INVALID_CLAIM = "invalid_claim"
 
@@ -69,6 +79,22 @@ class Forbidden(WachtAuthError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class RateLimited(WachtAuthError):
+    """Raised when Wacht's gateway says a credential is over its rate limit: answer 429 with
+    ``Retry-After: retry_after_seconds``."""
+
+    def __init__(self, retry_after_seconds: int, auth: object = None) -> None:
+        super().__init__("rate limited")
+        self.retry_after_seconds = retry_after_seconds
+        self.auth = auth
+        """The AuthContext the gateway named with its refusal, when it named one (the authorizer admits it)."""
+
+
+class GatewayUnavailable(WachtAuthError):
+    """Raised when Wacht's gateway check cannot be had: unreachable, slow, dripping, an error status or
+    an answer we cannot read. The caller answers 5xx; the credential is neither accepted nor refused."""
 
 
 class KeysUnavailable(WachtAuthError):

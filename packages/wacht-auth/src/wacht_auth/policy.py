@@ -2,8 +2,9 @@
 
 API Gateway caches an authorizer's result per identity source and reuses it for every route
 the caller hits next; a policy that only allows the triggering method ARN yields random 403s
-elsewhere. So the policy lists every route behind the authorizer: Allow where the session meets
-the route's requirement, an explicit Deny where it does not.
+elsewhere. So the policy lists every route behind the authorizer: Allow where the principal meets
+the route's requirement (its kind, OAuth scopes, organization, workspace, permission), an explicit
+Deny where it does not.
 
 Each route is one method-ARN pattern: a ``{parameter}`` becomes ``*``, and so does ``ANY``. IAM's
 ``*`` also matches ``/``: ``GET/orders/*`` covers a nested ``GET/orders/{id}/audit`` too.
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from .context import AuthContext
+from .context import AuthContext, PrincipalType
 from .routes import ANY, HTTP_METHODS, Requirement, Route, serving_route
 
 __all__ = [
@@ -103,6 +104,8 @@ class PolicyBuilder:
             auth.workspace_id is not None,
             auth.organization_permissions,
             auth.workspace_permissions,
+            auth.principal_type,
+            auth.scopes,
         )
         allowed: list[str] = []
         denied: list[str] = []
@@ -121,9 +124,13 @@ class PolicyBuilder:
         has_workspace: bool,
         organization_permissions: tuple[str, ...],
         workspace_permissions: tuple[str, ...],
+        principal_type: PrincipalType = PrincipalType.SESSION_TOKEN,
+        scopes: tuple[str, ...] = (),
     ) -> tuple[bool, ...]:
-        """Allow/deny for each route, from what a session's grants are (not who it is)."""
-        grants = _grants(has_organization, has_workspace, organization_permissions, workspace_permissions)
+        """Allow/deny for each route, from what a principal's grants are (not who it is)."""
+        grants = _grants(
+            has_organization, has_workspace, organization_permissions, workspace_permissions, principal_type, scopes
+        )
         return tuple(route.requirement.is_met_by(grants) for route in self.routes)
 
 
@@ -212,21 +219,40 @@ def _request_matched(matcher: re.Pattern[str], outer: Route, nested: Route, rout
 
 @lru_cache(maxsize=256)
 def _implies(stricter: Requirement, weaker: Requirement) -> bool:
-    """True when every session meeting ``stricter`` also meets ``weaker``."""
-    return all(weaker.is_met_by(grants) for grants in _grant_sets(stricter, weaker) if stricter.is_met_by(grants))
+    """True when every principal meeting ``stricter`` also meets ``weaker``.
+
+    Only the kinds ``stricter`` takes are tried: a principal of another kind never meets it.
+    """
+    grant_sets = _grant_sets(stricter, weaker, principal_types=stricter.principals)
+    return all(weaker.is_met_by(grants) for grants in grant_sets if stricter.is_met_by(grants))
 
 
-def _grant_sets(*requirements: Requirement) -> Iterator[AuthContext]:
-    """Every session the requirements can tell apart: with or without an organization and a
-    workspace, and each permission they name granted or not, in either scope."""
+def _grant_sets(*requirements: Requirement, principal_types: Iterable[PrincipalType] = PrincipalType) -> Iterator[AuthContext]:
+    """Every principal the requirements can tell apart: of each kind, with or without an organization
+    and a workspace, each permission they name granted or not in either scope, and (for OAuth access
+    tokens, the only kind with scopes) each OAuth scope they name granted or not."""
     names = sorted({r.permission for r in requirements if r.permission is not None})
-    subsets = [tuple(n for n, keep in zip(names, mask) if keep) for mask in product((False, True), repeat=len(names))]
-    for has_organization, has_workspace, organization, workspace in product((False, True), (False, True), subsets, subsets):
-        yield _grants(has_organization, has_workspace, organization, workspace)
+    subsets = _subsets(names)
+    scope_subsets = _subsets(sorted({s for r in requirements for s in r.oauth_scopes}))
+    for principal_type in sorted(principal_types, key=list(PrincipalType).index):
+        scope_choices = scope_subsets if principal_type is PrincipalType.OAUTH_ACCESS_TOKEN else [()]
+        for has_organization, has_workspace, organization, workspace, scopes in product(
+            (False, True), (False, True), subsets, subsets, scope_choices
+        ):
+            yield _grants(has_organization, has_workspace, organization, workspace, principal_type, scopes)
+
+
+def _subsets(names: list[str]) -> list[tuple[str, ...]]:
+    return [tuple(n for n, keep in zip(names, mask) if keep) for mask in product((False, True), repeat=len(names))]
 
 
 def _grants(
-    has_organization: bool, has_workspace: bool, organization_permissions: tuple[str, ...], workspace_permissions: tuple[str, ...]
+    has_organization: bool,
+    has_workspace: bool,
+    organization_permissions: tuple[str, ...],
+    workspace_permissions: tuple[str, ...],
+    principal_type: PrincipalType = PrincipalType.SESSION_TOKEN,
+    scopes: tuple[str, ...] = (),
 ) -> AuthContext:
     return AuthContext(
         user_id="grants",
@@ -235,4 +261,6 @@ def _grants(
         workspace_id="workspace" if has_workspace else None,
         organization_permissions=organization_permissions,
         workspace_permissions=workspace_permissions,
+        principal_type=principal_type,
+        scopes=scopes,
     )

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import TypeVar
 
-from .context import AuthContext, Scope
+from .context import AuthContext, PrincipalType, Scope
 from .errors import Forbidden, Reason, Unauthenticated
 
 __all__ = [
     "ANY",
     "AUTHENTICATED",
+    "SESSIONS_ONLY",
     "HTTP_METHODS",
     "OPTIONAL",
     "ORGANIZATION",
@@ -43,6 +44,11 @@ HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 ANY = "ANY"
 """API Gateway's catch-all method: serves every HTTP method the resource does not declare itself."""
 
+SESSIONS_ONLY = frozenset({PrincipalType.SESSION_TOKEN})
+"""Who may call a route unless its requirement says otherwise (``callable_by``): signed-in users only,
+so turning on OAuth or API keys in a deployment opens no route that did not ask for them."""
+
+_SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")  # RFC 6749 §3.3 scope-token
 _PARAMETER = re.compile(r"\{[A-Za-z0-9_]+\}")
 _LITERAL = re.compile(r"[A-Za-z0-9._~:@!$&'()+,;=-]+")
 _Resource = TypeVar("_Resource")
@@ -72,19 +78,39 @@ class Access(str, Enum):
 
 @dataclass(frozen=True)
 class Requirement:
-    """What a route requires: an Access, and for ``Access.PERMISSION`` the permission and its scope.
+    """What a route requires: an Access, and for ``Access.PERMISSION`` the permission and its scope;
+    which kinds of principal may call it, and which OAuth scopes an OAuth access token needs.
 
     Use the constants (``PUBLIC``, ``OPTIONAL``, ``AUTHENTICATED``, ``ORGANIZATION``, ``WORKSPACE``)
-    or ``permission(name, scope)``; a permission without a scope (or a scope elsewhere) is a ValueError.
+    or ``permission(name, scope)``, then ``.callable_by(...)`` to let other principals in; a permission
+    without a scope (or a scope elsewhere) is a ValueError. By default only sessions may call a route.
     """
 
     access: Access
     permission: str | None = None
     scope: Scope | None = None
+    principals: frozenset[PrincipalType] = field(default=SESSIONS_ONLY)
+    """The kinds of principal that may call the route; any other kind is refused with a 403."""
+    oauth_scopes: tuple[str, ...] = ()
+    """Every one of these scopes must have been granted to an OAuth access token (other principals have no scopes)."""
 
     def __post_init__(self) -> None:
         if (self.access is Access.PERMISSION) != (self.permission is not None and self.scope is not None):
             raise ValueError("a permission requirement needs both a permission and a scope, and only it has them")
+        if not self.principals or not all(isinstance(kind, PrincipalType) for kind in self.principals):
+            raise ValueError("principals must be a non-empty set of PrincipalType")
+        if not all(isinstance(s, str) and _SCOPE_TOKEN.fullmatch(s) for s in self.oauth_scopes):
+            raise ValueError("oauth_scopes must be OAuth scope tokens (no spaces, quotes or backslashes)")
+        if self.oauth_scopes and PrincipalType.OAUTH_ACCESS_TOKEN not in self.principals:
+            raise ValueError("oauth_scopes only mean something on a route that OAuth access tokens may call")
+
+    def callable_by(self, *principals: PrincipalType, oauth_scopes: Iterable[str] = ()) -> Requirement:
+        """This requirement for exactly these kinds of principal (and, for OAuth, these scopes).
+
+        ``WORKSPACE.callable_by(PrincipalType.SESSION_TOKEN, PrincipalType.API_KEY)``: sessions and API
+        keys with an active workspace. List ``SESSION_TOKEN`` too to keep sessions in.
+        """
+        return replace(self, principals=frozenset(principals), oauth_scopes=tuple(dict.fromkeys(oauth_scopes)))
 
     @property
     def behind_authorizer(self) -> bool:
@@ -116,7 +142,17 @@ class Requirement:
         return self.require(auth)
 
     def require(self, auth: AuthContext) -> AuthContext:
-        """Return ``auth`` when its session meets the requirement; else raise Forbidden."""
+        """Return ``auth`` when its principal meets the requirement; else raise Forbidden.
+
+        In this order: the principal's kind (``API keys may not call this route``), an OAuth token's
+        scopes (``Missing required scope: <s>``), then the organization, workspace or permission.
+        """
+        if auth.principal_type not in self.principals:
+            raise Forbidden(f"{auth.principal_type.plural} may not call this route")
+        if auth.principal_type is PrincipalType.OAUTH_ACCESS_TOKEN:
+            for needed in self.oauth_scopes:
+                if needed not in auth.scopes:
+                    raise Forbidden(f"Missing required scope: {needed}")
         if self.access is Access.ORGANIZATION:
             auth.require_organization()
         elif self.access is Access.WORKSPACE:
@@ -127,6 +163,14 @@ class Requirement:
 
     def __str__(self) -> str:
         """What the requirement asks for, in words (route-table error messages)."""
+        words = self._access_words()
+        if self.principals != SESSIONS_ONLY and self.behind_authorizer:
+            kinds = ", ".join(kind.plural for kind in PrincipalType if kind in self.principals)
+            words += f" (callers: {kinds}"
+            words += f"; OAuth scopes: {' '.join(self.oauth_scopes)})" if self.oauth_scopes else ")"
+        return words
+
+    def _access_words(self) -> str:
         if self.access is Access.PERMISSION:
             return f"permission {self.permission} in the {self.scope.value}"
         return {

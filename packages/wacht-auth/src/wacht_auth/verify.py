@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import Settings
+from .bearer import bearer_token as bearer_token
 from .context import AuthContext
 from .errors import ConfigurationError, Reason, Unauthenticated
 from .expiring import ExpiringCache
@@ -37,22 +38,17 @@ _REQUIRED_CLAIMS = ("exp", "iat", "sub")
 """Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
 
 
-def bearer_token(authorization: str | None) -> str:
-    """The token of an ``Authorization: Bearer <jwt>`` header, or Unauthenticated(MISSING_TOKEN).
-
-    The scheme is matched case-insensitively (RFC 6750 §2.1); the Node SDK is case-sensitive.
-    """
-    if not authorization:
-        raise Unauthenticated(Reason.MISSING_TOKEN)
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthenticated(Reason.MALFORMED, "authorization header is not 'Bearer <token>'")
-    return token
 
 
 class TokenVerifier:
-    """Verifies session tokens for one deployment. Build one per process, outside the handler."""
+    """Verifies session tokens for one deployment. Build one per process, outside the handler.
+
+    ``AccessTokenVerifier`` (``wacht_auth.access_tokens``) reuses the same steps for OAuth access
+    tokens with its own issuer, key set, algorithm and claim rules (``algorithms``, ``_check_claims``, ``_context``).
+    """
+
+    algorithms: frozenset[str] = SUPPORTED_ALGORITHMS
+    """The ``alg`` values accepted in a token's header; any other is UNSUPPORTED_ALGORITHM before any key is used."""
 
     def __init__(
         self,
@@ -65,6 +61,8 @@ class TokenVerifier:
     ) -> None:
         self.issuer = issuer
         self.keys = keys
+        self.jwks_url: str | None = None
+        """Where ``keys`` come from, for the outage log line (set by ``from_settings``)."""
         self.clock_skew_seconds = self._skew = clock_skew_seconds
         self._clock = clock
         self._verified = ExpiringCache(cache_size, clock)
@@ -80,7 +78,9 @@ class TokenVerifier:
         else:
             url = settings.jwks_url
             keys = JwksCache(lambda: fetch_jwks(url), prefetched=claim_prefetch(url))  # wacht_auth.prefetch
-        return cls(settings.issuer, keys, clock_skew_seconds=settings.clock_skew_seconds, **kwargs)
+        verifier = cls(settings.issuer, keys, clock_skew_seconds=settings.clock_skew_seconds, **kwargs)
+        verifier.jwks_url = settings.jwks_url
+        return verifier
 
     def verify(self, token: str) -> AuthContext:
         """The AuthContext of a valid token.
@@ -101,7 +101,7 @@ class TokenVerifier:
         jws = CompactJws.parse(token)  # every segment checked once; MALFORMED before any key lookup
         header = jws.header
         algorithm = header.get("alg")
-        if not isinstance(algorithm, str) or algorithm not in SUPPORTED_ALGORITHMS:
+        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
             raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM)
         if any(name in header for name in _FORBIDDEN_HEADERS):
             raise Unauthenticated(Reason.FORBIDDEN_HEADER)
@@ -132,6 +132,10 @@ class TokenVerifier:
         claims = jws.claims()  # only now: an unsigned payload's shape never decides a refusal
         self._check_claims(claims)
         self._check_times(claims)
+        return self._context(claims)
+
+    def _context(self, claims: dict[str, Any]) -> AuthContext:
+        """The AuthContext of verified claims (a session's, current or legacy shape)."""
         return AuthContext.from_claims(claims)
 
     def _check_claims(self, claims: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api_routes import ROUTES
-from local_stack.iam import is_allowed
+from local_stack.api_gateway.iam import is_allowed
 from wacht_auth import (
     AUTHENTICATED,
     WORKSPACE,

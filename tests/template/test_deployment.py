@@ -298,7 +298,7 @@ def test_every_alarm_notifies_the_topic_only_when_an_email_is_given(source, tran
     assert _holds(source, AlarmEmail="ops@example.com")["AlarmEmailGiven"] is True
     assert not _accepts(source, "AlarmEmail", "not-an-address")
     alarms = _alarms(translated)
-    assert len(alarms) == 8
+    assert len(alarms) == 9
     for name, alarm in alarms.items():
         assert alarm["AlarmActions"] == {"Fn::If": ["AlarmEmailGiven", [{"Ref": "AlarmTopic"}], {"Ref": "AWS::NoValue"}]}, name
         assert alarm["TreatMissingData"] == "notBreaching", name  # no traffic is not an incident
@@ -317,6 +317,14 @@ def test_metric_math_alarms_sum_exactly_the_metrics_they_list(translated):
 def test_keys_unavailable_alarms_on_the_first_one_in_a_minute(translated):
     alarm = _alarms(translated)["KeysUnavailableAlarm"]
     assert _metrics(alarm) == [{"Namespace": decisions.NAMESPACE, "MetricName": decisions.KEYS_UNAVAILABLE, "Dimensions": SERVICE_DIMENSION}]
+    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 60, 1)
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+
+
+def test_gateway_unavailable_alarms_on_the_first_one_in_a_minute(translated):
+    # API keys and opaque OAuth tokens answered 500 because Wacht's gateway could not judge them: an outage.
+    alarm = _alarms(translated)["GatewayUnavailableAlarm"]
+    assert _metrics(alarm) == [{"Namespace": decisions.NAMESPACE, "MetricName": decisions.GATEWAY_UNAVAILABLE, "Dimensions": SERVICE_DIMENSION}]
     assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 60, 1)
     assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
 

@@ -3,7 +3,7 @@
 Wacht's OAuth apps sign JWT access tokens with RS256 (the key of their ``id_token``), publish the
 keys at ``{iss}/.well-known/jwks.json`` and write ``iss``, ``sub``, ``aud``, ``exp``, ``iat``,
 ``jti``, ``client_id``, ``scope`` (space-separated), ``sid`` (optional) and ``token_use:
-"access_token"`` (shared/wacht.md, "Other callers"). On top of the session verifier's header rules,
+"access_token"`` (Wacht's guide "Verify OAuth Access Tokens"). On top of the session verifier's header rules,
 key choice and time checks (``verify.TokenVerifier``), an access token must:
 
 - be signed RS256 (anything else, HS256 keyed with a public key included, is refused before any key is used);

@@ -158,7 +158,7 @@ class AuthContext:
             return f": an OAuth access token acts for no {tenant}"
         if self.principal_type is PrincipalType.API_KEY:
             return f": this API key is not scoped to {'an' if tenant == 'organization' else 'a'} {tenant}"
-        return ""  # a session: the frontend shows "no access" (shared/wacht.md)
+        return ""  # a session: the frontend shows "no access" (Wacht's error semantics: 403 means no access)
 
     def protect(self, permission: str | None = None, scope: Scope | None = None) -> AuthContext:
         """Return self when the scope is active and the permission granted; else raise Forbidden.

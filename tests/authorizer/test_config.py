@@ -132,6 +132,10 @@ def test_oauth_gateway_and_key_prefix_settings_are_read():
         ({"WACHT_GATEWAY_URL": "http://gateway.example.com"}, "WACHT_GATEWAY_URL"),
         ({"WACHT_API_KEY_PREFIX": "acme_live_"}, "WACHT_API_KEY_PREFIX"),
         ({"WACHT_API_KEY_PREFIX": "a b", "WACHT_GATEWAY_URL": "https://g.example"}, "WACHT_API_KEY_PREFIX"),
+        # Every JWT starts eyJ: such a prefix would send every session token to the gateway as an API key.
+        ({"WACHT_API_KEY_PREFIX": "ey", "WACHT_GATEWAY_URL": "https://g.example"}, "WACHT_API_KEY_PREFIX"),
+        ({"WACHT_API_KEY_PREFIX": "eyJ", "WACHT_GATEWAY_URL": "https://g.example"}, "WACHT_API_KEY_PREFIX"),
+        ({"WACHT_API_KEY_PREFIX": "eyJhbGci", "WACHT_GATEWAY_URL": "https://g.example"}, "WACHT_API_KEY_PREFIX"),
     ],
 )
 def test_a_bad_new_setting_names_its_variable(env, variable):

@@ -125,6 +125,22 @@ def test_a_session_never_reaches_the_gateway(authorizer, gateway, es_key, claims
     assert gateway.requests == []
 
 
+@pytest.mark.parametrize("broken", ["truncated", "garbage-with-dots", "eyJ-prefix"])
+def test_a_broken_jwt_is_a_malformed_401_without_asking_the_gateway_even_while_it_is_down(
+    authorizer, gateway, es_key, claims, broken
+):
+    token = {
+        "truncated": es_key.sign(claims)[:-20] + "!",  # a session token cut short: not base64url any more
+        "garbage-with-dots": "a.b.c",
+        "eyJ-prefix": "eyJ" + "x" * 30,
+    }[broken]
+    gateway.mode = "down"
+    with pytest.raises(Unauthenticated) as refused:
+        authorizer.authorize(authorizer_event(token))
+    assert refused.value.reason is Reason.MALFORMED
+    assert gateway.requests == []
+
+
 def test_a_key_over_its_limit_is_admitted_and_told_to_wait(authorizer, gateway):
     """An authorizer cannot answer 429: it admits the key and the function answers 429 for this request."""
     gateway.credentials[KEY].used = 3

@@ -64,6 +64,10 @@ def test_principal_ids_name_the_user_or_else_the_key():
     assert SESSION.principal_id == "u1"
     assert WORKSPACE_KEY.principal_id == "u3"
     assert OWNERLESS_ORG_KEY.principal_id == "api_key:902"
+    userless_client = AuthContext(
+        user_id=None, session_id=None, principal_type=PrincipalType.OAUTH_ACCESS_TOKEN, client_id="oc_1", checked_by_gateway=True
+    )
+    assert userless_client.principal_id == "oauth_client:oc_1"  # never "api_key:None"
 
 
 @pytest.mark.parametrize(

@@ -515,3 +515,11 @@ def test_every_resource_has_a_one_line_comment():
         if match:
             previous = lines[index - 1].strip()
             assert previous.startswith("# "), f"{match.group(1)} has no comment above it"
+
+
+def test_the_api_key_prefix_parameter_refuses_what_every_jwt_starts_with(source):
+    # A prefix of "eyJ" (or one starting with it) would route every session token to the gateway as an API key.
+    for refused in ("ey", "eyJ", "eyJhbGci", "a", "acme live"):
+        assert not _accepts(source, "WachtApiKeyPrefix", refused), refused
+    for accepted in ("", "acme_live_", "eyes_", "ex_"):
+        assert _accepts(source, "WachtApiKeyPrefix", accepted), accepted

@@ -12,8 +12,10 @@ runs each attempt in a worker thread (wacht_auth.deadline.run_within) that the c
 waiting for once the rung's connect + read time has passed: DNS, connect, TLS, the request and
 every byte of the answer included. The worker is abandoned, not stopped; it ends when its peer
 answers, stalls past the read timeout, or closes. An abandoned attempt may still reach AWS, so it
-counts as possibly applied (dynamodb.DataTable); an attempt that has not begun sending by its
-deadline sends nothing (the ``before-send`` hook below).
+counts as possibly applied (dynamodb.DataTable). The ``before-send`` hook below stops an attempt
+whose deadline passed before botocore's send began; it runs before the name lookup, connect and
+TLS, so an attempt abandoned while resolving or connecting may still send its request afterwards:
+that is why every abandoned attempt, not only one that was sending, counts as possibly applied.
 
 An answer cut short (the connection closed before Content-Length bytes came) is a failure to
 retry, not an answer: botocore would parse what came, and an unparsable body as an empty result
@@ -107,7 +109,7 @@ def call_within(timeouts: AttemptTimeouts, call: Callable[[], T]) -> T:
 
 
 def _refuse_after_deadline(**_: Any) -> None:
-    """botocore's ``before-send``: an attempt abandoned before it began to send sends nothing."""
+    """botocore's ``before-send`` (before name lookup and connect): an attempt already past its deadline sends nothing."""
     deadline = getattr(_attempt, "deadline", None)
     if deadline is not None and time.monotonic() >= deadline:
         raise AttemptTimedOut(0)

@@ -118,7 +118,7 @@ class Authorizer:
         except Unauthenticated:
             jws = None
         if jws is None:
-            if self.gateway is not None:
+            if self.gateway is not None and not _looks_like_jwt(token):
                 return PrincipalType.OAUTH_ACCESS_TOKEN, None  # opaque: only Wacht can judge it
             return PrincipalType.SESSION_TOKEN, self.verifier  # refuses it (MALFORMED / TOO_LARGE)
         if self.oauth_verifier is not None and _unverified_issuer(jws) == self.oauth_verifier.issuer:
@@ -170,3 +170,11 @@ def _stage_prefix(method_arn: Any) -> str:
     first = method_arn.find("/")
     second = method_arn.find("/", first + 1) if first >= 0 else -1
     return method_arn[:second] if second >= 0 else ""
+
+
+def _looks_like_jwt(token: str) -> bool:
+    """A compact JWS has three dot-separated segments, and every JWT's header segment starts ``eyJ``
+    (base64url of ``{"``). Such a bearer that does not parse is a broken JWT (401 ``malformed`` here,
+    at no cost), never an opaque token to ask Wacht's gateway about: garbage must not cost a gateway
+    call, nor turn into a 5xx while the gateway is down."""
+    return token.count(".") == 2 or token.startswith("eyJ")

@@ -25,6 +25,8 @@ _DEFAULT_CLOCK_SKEW_SECONDS = 5
 _MAX_CLOCK_SKEW_SECONDS = 300
 _PUBLISHABLE_KEY_PREFIXES = ("pk_test_", "pk_live_")
 _API_KEY_PREFIX = re.compile(r"[A-Za-z0-9_]{2,64}")
+_JWT_START = "eyJ"
+"""base64url of '{"': how every JWT's header segment begins; an API key prefix must not overlap it."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ class Settings:
         prefix = env.get("WACHT_API_KEY_PREFIX", "").strip() or None
         if prefix is not None and not _API_KEY_PREFIX.fullmatch(prefix):
             raise ConfigurationError("WACHT_API_KEY_PREFIX", "must be letters, digits and '_' (e.g. acme_live_), 2-64 characters")
+        if prefix is not None and (_JWT_START.startswith(prefix) or prefix.startswith(_JWT_START)):
+            raise ConfigurationError("WACHT_API_KEY_PREFIX", f"must not be {prefix!r}: every JWT (session tokens too) starts with {_JWT_START}")
         if prefix is not None and gateway_url is None:
             raise ConfigurationError("WACHT_API_KEY_PREFIX", "needs WACHT_GATEWAY_URL: only Wacht's gateway can judge an API key")
         return cls(

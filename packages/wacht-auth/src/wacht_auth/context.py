@@ -91,9 +91,11 @@ class AuthContext:
 
     @property
     def principal_id(self) -> str:
-        """Who to name in logs and as the authorizer's ``principalId``: the user, else the API key."""
+        """Who to name in logs and as the authorizer's ``principalId``: the user, else the OAuth client or the API key."""
         if self.user_id is not None:
             return self.user_id
+        if self.principal_type is PrincipalType.OAUTH_ACCESS_TOKEN:
+            return f"oauth_client:{self.client_id}"
         return f"api_key:{self.key_id}"
 
     @classmethod

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.functions.conftest import new_id
@@ -88,6 +90,17 @@ def test_a_gateway_outage_is_503_not_a_sign_out(documents, tenant, gateway, mode
         timeout_seconds=1.0,  # the invocation's budget bounds the check
     )
     assert answer.status == 503
+
+
+def test_a_gateway_outage_at_the_function_publishes_the_outage_metric(documents, tenant, gateway, capsys):
+    # Behind API Gateway's cached Allow the functions, not the authorizer, meet the outage: GatewayUnavailableAlarm reads both.
+    capsys.readouterr()
+    gateway.mode = "down"
+    answer = call(documents, "GET", KEY, key_context("901", *tenant))
+    assert answer.status == 503
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    assert [(line["service"], line["GatewayUnavailable"]) for line in lines] == [("wacht-functions", [1.0])]
+    assert lines[0]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "WachtAuthorizer"
 
 
 def test_an_oauth_token_is_refused_on_documents_with_a_403(documents, tenant):

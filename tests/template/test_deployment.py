@@ -323,10 +323,16 @@ def test_keys_unavailable_alarms_on_the_first_one_in_a_minute(translated):
 
 def test_gateway_unavailable_alarms_on_the_first_one_in_a_minute(translated):
     # API keys and opaque OAuth tokens answered 500 because Wacht's gateway could not judge them: an outage.
+    # Both places that meet a gateway outage publish it: the authorizer, and the functions' per-request re-check.
     alarm = _alarms(translated)["GatewayUnavailableAlarm"]
-    assert _metrics(alarm) == [{"Namespace": decisions.NAMESPACE, "MetricName": decisions.GATEWAY_UNAVAILABLE, "Dimensions": SERVICE_DIMENSION}]
-    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 60, 1)
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    functions = [{"Name": "service", "Value": "wacht-functions"}]
+    assert _metrics(alarm) == [
+        {"Namespace": decisions.NAMESPACE, "MetricName": decisions.GATEWAY_UNAVAILABLE, "Dimensions": SERVICE_DIMENSION},
+        {"Namespace": decisions.NAMESPACE, "MetricName": decisions.GATEWAY_UNAVAILABLE, "Dimensions": functions},
+    ]
+    assert _expression(alarm) == "FILL(authorizer, 0) + FILL(functions, 0)"
+    assert {(q["MetricStat"]["Stat"], q["MetricStat"]["Period"]) for q in alarm["Metrics"] if "MetricStat" in q} == {("Sum", 60)}
+    assert (alarm["EvaluationPeriods"], alarm["ComparisonOperator"], alarm["Threshold"]) == (1, "GreaterThanOrEqualToThreshold", 1)
 
 
 def test_the_refusal_spike_alarm_reads_the_authorizers_total_of_refusals(translated):

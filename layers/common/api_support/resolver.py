@@ -43,6 +43,7 @@ from wacht_auth import (
     Unauthenticated,
 )
 from wacht_auth.config import clock_skew_from_environ
+from wacht_auth.decisions import GATEWAY_UNAVAILABLE, DecisionMetrics
 from wacht_auth.wacht_api import WachtApiNotFound, WachtApiTimeout, WachtApiUnavailable
 
 from .backend_secret import SecretUnavailable
@@ -107,17 +108,25 @@ def current_budget(app: Any) -> Budget:
     return budget if isinstance(budget, Budget) else Budget.from_context(app.lambda_context)
 
 
+FUNCTIONS_SERVICE = "wacht-functions"
+"""The ``service`` dimension of the outage metric the functions publish (the authorizer's is ``wacht-authorizer``)."""
+
+
 def make_resolver(
     logger: Any,
     environ: Mapping[str, str] | None = None,
     *,
     clock: Callable[[], float] = time.time,
+    metrics: DecisionMetrics | None = None,
 ) -> ApiResolver:
     """A resolver whose every route first passes ``route_auth`` (the route table's requirement and the
     token's expiry on ``clock``) and gets its Budget.
 
     ``ALLOWED_ORIGIN`` is required: a function without it would answer browsers with no CORS headers.
     ``WACHT_CLOCK_SKEW_SECONDS`` (default 5) is the verifier's tolerance, applied to ``tokenExpiresAt`` too.
+    A per-request gateway re-check that fails publishes ``GatewayUnavailable`` (namespace WachtAuthorizer,
+    ``service=wacht-functions``) through ``metrics``: behind API Gateway's cached Allow most API-key
+    requests are judged here, not by the authorizer, and an outage must still raise the alarm.
     """
     env = os.environ if environ is None else environ
     allowed_origin = env.get("ALLOWED_ORIGIN", "").strip()
@@ -141,11 +150,11 @@ def make_resolver(
         return next_middleware(app)
 
     app.use(middlewares=[enforce_route])
-    _register_error_handlers(app, logger)
+    _register_error_handlers(app, logger, metrics or DecisionMetrics(service=FUNCTIONS_SERVICE))
     return app
 
 
-def _register_error_handlers(app: ApiResolver, logger: Any) -> None:
+def _register_error_handlers(app: ApiResolver, logger: Any, metrics: DecisionMetrics) -> None:
     @app.exception_handler(Unauthenticated)
     def unauthenticated(error: Unauthenticated) -> Response:
         logger.info("unauthenticated", extra={"reason": error.reason.value, "detail": error.detail})
@@ -174,6 +183,7 @@ def _register_error_handlers(app: ApiResolver, logger: Any) -> None:
     @app.exception_handler(GatewayUnavailable)
     def gateway_unavailable(error: GatewayUnavailable) -> Response:
         logger.error("Wacht gateway check unavailable", extra={"error": str(error)})
+        metrics.publish(GATEWAY_UNAVAILABLE)
         return json_error(503, "authentication temporarily unavailable, retry later")
 
     @app.exception_handler(BadRequest)

@@ -529,3 +529,60 @@ def test_the_api_key_prefix_parameter_refuses_what_every_jwt_starts_with(source)
         assert not _accepts(source, "WachtApiKeyPrefix", refused), refused
     for accepted in ("", "acme_live_", "eyes_", "ex_"):
         assert _accepts(source, "WachtApiKeyPrefix", accepted), accepted
+
+
+def _rule_value(expression, parameters: dict[str, str]):
+    """CloudFormation's rule functions, as far as template.yaml's Rules use them."""
+    if isinstance(expression, str):
+        return expression
+    (name, argument), = expression.items()
+    if name == "Ref":
+        return parameters[argument]
+    if name == "Fn::Equals":
+        return _rule_value(argument[0], parameters) == _rule_value(argument[1], parameters)
+    if name == "Fn::Not":
+        return not _rule_value(argument[0], parameters)
+    if name == "Fn::And":
+        return all(_rule_value(item, parameters) for item in argument)
+    if name == "Fn::Or":
+        return any(_rule_value(item, parameters) for item in argument)
+    raise AssertionError(f"rule function not modelled: {name}")
+
+
+def _rules_accept(source, parameters: dict[str, str]) -> bool:
+    values = {**parameter_defaults(source), **parameters}
+    for rule in source["Rules"].values():
+        if "RuleCondition" in rule and not _rule_value(rule["RuleCondition"], values):
+            continue
+        if not all(_rule_value(assertion["Assert"], values) for assertion in rule["Assertions"]):
+            return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "other_callers",
+    [
+        {},
+        {"WachtGatewayUrl": "https://gateway.wacht.dev"},
+        {"WachtGatewayUrl": "https://gateway.wacht.dev", "WachtApiKeyPrefix": "acme_live_"},
+        {"WachtApiKeyPrefix": "acme_live_"},
+        {"WachtOAuthIssuer": "https://auth.example.com", "WachtOAuthAudience": "https://api.example.com"},
+        {"WachtOAuthIssuer": "https://auth.example.com"},
+        {"WachtOAuthAudience": "https://api.example.com"},
+        {"WachtOAuthIssuer": PARAMETERS["WachtDeploymentUrl"], "WachtOAuthAudience": "https://api.example.com"},
+    ],
+)
+def test_the_template_rules_refuse_exactly_the_combinations_the_authorizer_would_refuse_at_cold_start(source, other_callers):
+    # A combination CloudFormation accepts must not deploy a stack whose every cold start fails (a 500 for everyone).
+    from wacht_auth import ConfigurationError, Settings
+
+    environ = {"WACHT_DEPLOYMENT_URL": PARAMETERS["WachtDeploymentUrl"]}
+    names = {"WachtGatewayUrl": "WACHT_GATEWAY_URL", "WachtApiKeyPrefix": "WACHT_API_KEY_PREFIX",
+             "WachtOAuthIssuer": "WACHT_OAUTH_ISSUER", "WachtOAuthAudience": "WACHT_OAUTH_AUDIENCE"}
+    environ.update({names[name]: value for name, value in other_callers.items()})
+    try:
+        Settings.from_environ(environ)
+        starts = True
+    except ConfigurationError:
+        starts = False
+    assert _rules_accept(source, {**PARAMETERS, **other_callers}) is starts

@@ -30,6 +30,10 @@ class StackConfig:
     """WACHT_BACKEND_API_PORT: the Wacht Backend API stand-in."""
     admin_port: int = 3003
     """LOCAL_STACK_ADMIN_PORT: stats and authorizer-cache flush for tests (not part of the API)."""
+    oauth_port: int = 3004
+    """WACHT_DEV_OAUTH_PORT: the dev IdP's OAuth app (its origin is the OAuth issuer)."""
+    gateway_port: int = 3005
+    """WACHT_GATEWAY_PORT: the Wacht gateway stand-in (API keys, opaque OAuth tokens)."""
     dynamodb_port: int = 8000
     """LOCAL_DYNAMODB_PORT: the embedded moto server (ignored with DYNAMODB_ENDPOINT_URL)."""
     dynamodb_endpoint_url: str | None = None
@@ -62,6 +66,8 @@ class StackConfig:
             idp_port=_port(env, "WACHT_DEV_IDP_PORT", defaults.idp_port),
             backend_api_port=_port(env, "WACHT_BACKEND_API_PORT", defaults.backend_api_port),
             admin_port=_port(env, "LOCAL_STACK_ADMIN_PORT", defaults.admin_port),
+            oauth_port=_port(env, "WACHT_DEV_OAUTH_PORT", defaults.oauth_port),
+            gateway_port=_port(env, "WACHT_GATEWAY_PORT", defaults.gateway_port),
             dynamodb_port=_port(env, "LOCAL_DYNAMODB_PORT", defaults.dynamodb_port),
             dynamodb_endpoint_url=endpoint,
             allowed_origin=env.get("ALLOWED_ORIGIN", "").strip() or defaults.allowed_origin,

@@ -1,8 +1,11 @@
-"""The whole API on 127.0.0.1: dev IdP, Backend API stand-in, DynamoDB, gateway, admin.
+"""The whole API on 127.0.0.1: dev IdP (sessions, and its OAuth app), Wacht's gateway and Backend API
+stand-ins, DynamoDB, API Gateway, admin.
 
 Everything about the API (routes, authorizer wiring and TTL, CORS, gateway responses, each
 function's environment, the tables) comes from template.yaml through local_stack.api_gateway.sam_template;
-only the values that differ locally (issuer, Backend API URL, table endpoint) are substituted.
+only the values that differ locally (issuers, Backend API and gateway URLs, table endpoint) are substituted.
+All three kinds of caller are on: session tokens, OAuth access tokens (JWT and opaque) and API keys
+(prefix ``DEV_API_KEY_PREFIX``).
 Each function gets a pool of execution environments (local_stack.lambda_runtime.pool), all of
 them within one account (local_stack.lambda_runtime.account): its concurrency quota, 1000 as AWS's
 default unless LOCAL_LAMBDA_CONCURRENCY says less, the template's ReservedConcurrentExecutions,
@@ -34,14 +37,20 @@ from .lambda_runtime.account import ACCOUNT_CONCURRENCY, LambdaAccount
 from .lambda_runtime.pool import LocalFunction
 from .wacht.backend_api import BackendApiStandIn
 from .wacht.dev_idp import DevIdentityProvider
+from .wacht.gateway import CredentialBook, GatewayStandIn
+from .wacht.oauth_app import DevOAuthApp
 
-__all__ = ["LocalStack", "READY_PREFIX", "StackUrls", "lambda_like_environ"]
+__all__ = ["DEV_API_KEY_PREFIX", "DEV_OAUTH_AUDIENCE", "LocalStack", "READY_PREFIX", "StackUrls", "lambda_like_environ"]
 
 READY_PREFIX = "local-stack ready: "
 """Followed by the StackUrls as JSON on one line: what tests/support/stack.py waits for."""
 ACCOUNT_ID = "123456789012"
 API_ID = "local"
 STACK_NAME = "wacht-local"
+DEV_API_KEY_PREFIX = "dev_live_"
+"""WachtApiKeyPrefix locally: the gateway stand-in's keys start with it."""
+DEV_OAUTH_AUDIENCE = "wacht-local-api"
+"""WachtOAuthAudience locally: the dev OAuth app's JWTs carry it as aud unless asked otherwise."""
 
 _KEPT_VARIABLES = {"PATH", "HOME", "LANG", "TZ", "TMPDIR", "VIRTUAL_ENV", "SSL_CERT_FILE", "SSL_CERT_DIR", "SYSTEMROOT"}
 _KEPT_PREFIXES = ("LC_", "PYTHON", "MOTO_", "COVERAGE_")
@@ -54,6 +63,8 @@ class StackUrls:
     backend_api: str
     dynamodb: str
     admin: str
+    oauth: str
+    gateway: str
 
 
 def lambda_like_environ(environ: dict[str, str]) -> dict[str, str]:
@@ -68,6 +79,9 @@ class LocalStack:
         self.config = config
         self.idp = DevIdentityProvider(allowed_origin=config.allowed_origin)
         self.backend_api = BackendApiStandIn(config.backend_secret)
+        credentials = CredentialBook()
+        self.wacht_gateway = GatewayStandIn(DEV_API_KEY_PREFIX, credentials)
+        self.oauth_app = DevOAuthApp(credentials, DEV_OAUTH_AUDIENCE)
         self.functions: dict[str, LocalFunction] = {}
         self.lambda_account = LambdaAccount(config.lambda_concurrency)
         self.gateway: LocalGateway | None = None
@@ -89,6 +103,10 @@ class LocalStack:
         self._services.append(self.idp.serve(config.idp_port))
         backend = self.backend_api.serve(config.backend_api_port)
         self._services.append(backend)
+        oauth = self.oauth_app.serve(config.oauth_port)
+        self._services.append(oauth)
+        wacht_gateway = self.wacht_gateway.serve(config.gateway_port)
+        self._services.append(wacht_gateway)
         endpoint = config.dynamodb_endpoint_url
         if endpoint is None:
             self._dynamodb = EmbeddedDynamoDB(config.dynamodb_port).start()
@@ -96,7 +114,9 @@ class LocalStack:
 
         source = sam_template.load_source()
         parameters = sam_template.parameter_defaults(source)
-        parameters.update(WachtDeploymentUrl=self.idp.issuer, WachtApiUrl=backend.origin, AllowedOrigin=config.allowed_origin)
+        parameters.update(WachtDeploymentUrl=self.idp.issuer, WachtApiUrl=backend.origin, AllowedOrigin=config.allowed_origin,
+                          WachtOAuthIssuer=oauth.origin, WachtOAuthAudience=DEV_OAUTH_AUDIENCE,
+                          WachtGatewayUrl=wacht_gateway.origin, WachtApiKeyPrefix=DEV_API_KEY_PREFIX)
         if config.authorizer_ttl_seconds is not None:
             parameters["AuthorizerCacheTtlSeconds"] = str(config.authorizer_ttl_seconds)
         translated = sam_template.translate(parameters, region=config.region)
@@ -120,12 +140,12 @@ class LocalStack:
                                     access_log=_access_log)
         gateway_service = HttpService("api", self.gateway.handle, config.api_port).start()
         self._services.append(gateway_service)
-        faults = FaultSwitches(self.idp, self.backend_api, self._dynamodb_proxy) if self._dynamodb_proxy else None
+        faults = FaultSwitches(self.idp, self.backend_api, self._dynamodb_proxy, self.wacht_gateway) if self._dynamodb_proxy else None
         admin = AdminApi(self.gateway, self.functions, self.idp, faults=faults, lambda_account=self.lambda_account)
         admin_service = admin.serve(config.admin_port)
         self._services.append(admin_service)
         self.urls = StackUrls(gateway_service.origin, self.idp.issuer or "", backend.origin, endpoint,
-                              admin_service.origin)
+                              admin_service.origin, oauth.origin, wacht_gateway.origin)
         return self.urls
 
     def _function_environment(self, spec: sam_template.FunctionSpec, dynamodb_endpoint: str) -> dict[str, str]:
@@ -191,6 +211,8 @@ def banner(urls: StackUrls, config: StackConfig, lambda_account: LambdaAccount |
 Local stack is up (Ctrl-C stops it)
   API (API Gateway)   {urls.api}
   Dev IdP (issuer)    {urls.idp}          personas: {urls.idp}/personas
+  OAuth app (issuer)  {urls.oauth}
+  Wacht gateway       {urls.gateway}          API keys: POST {urls.gateway}/api-keys
   Backend API         {urls.backend_api}
   DynamoDB            {urls.dynamodb}
   Admin (tests)       {urls.admin}/stats
@@ -205,5 +227,15 @@ Try it:
   curl -s {urls.api}/documents -H "Authorization: Bearer $TOKEN"
   curl -s -X POST {urls.api}/documents -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{{"title":"Hello"}}'
 Or mint a persona's token: TOKEN=$(.venv/bin/python -m local_stack.mint --persona alice)
+An OAuth access token (JWT; "format":"opaque" for one the gateway judges), for /me and /whoami:
+  OAUTH=$(curl -s -X POST {urls.oauth}/oauth/tokens -H 'Content-Type: application/json' \\
+    -d '{{"sub":"72170182881052673","client_id":"72170500000000001","scope":"profile","format":"jwt"}}' \\
+    | python3 -c 'import json,sys; sys.stdout.write(json.load(sys.stdin)["token"])')
+  curl -s {urls.api}/me -H "Authorization: Bearer $OAUTH"
+An API key (DELETE {urls.gateway}/api-keys/<key_id> revokes it):
+  KEY=$(curl -s -X POST {urls.gateway}/api-keys -H 'Content-Type: application/json' \\
+    -d '{{"name":"ci","organization":"72170190012345601","workspace":"72170190012345777","permissions":["documents:write"],"rate_limit_per_minute":60}}' \\
+    | python3 -c 'import json,sys; sys.stdout.write(json.load(sys.stdin)["key"])')
+  curl -s {urls.api}/documents -H "Authorization: Bearer $KEY"
 {frontend_hint(config.allowed_origin, urls.api, urls.idp)}
 """

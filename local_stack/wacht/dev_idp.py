@@ -5,7 +5,8 @@
     POST /rotate                  sign with a new key from now on (see local_stack.wacht.signing)
     GET  /personas                the dev users the frontend offers (local_stack.wacht.personas)
 
-Its origin is the issuer (``iss``), as a Wacht deployment's frontend API origin is. Browsers on
+Its origin is the issuer (``iss``), as a Wacht deployment's frontend API origin is. Its OAuth app
+(local_stack.wacht.oauth_app) has an origin of its own, as a Wacht OAuth app's issuer does. Browsers on
 ``allowed_origin`` may call it (CORS). It signs whatever it is asked to: it is for development
 only and binds 127.0.0.1.
 """

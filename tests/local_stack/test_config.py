@@ -20,7 +20,9 @@ def test_every_setting_is_read():
         "PORT": "0", "WACHT_DEV_IDP_PORT": "4001", "WACHT_BACKEND_API_PORT": "4002", "LOCAL_STACK_ADMIN_PORT": "4003",
         "LOCAL_DYNAMODB_PORT": "4004", "DYNAMODB_ENDPOINT_URL": "http://127.0.0.1:8000", "ALLOWED_ORIGIN": "http://127.0.0.1:5173",
         "WACHT_BACKEND_SECRET": "sk_x", "AUTHORIZER_CACHE_TTL_SECONDS": "0", "AWS_REGION": "eu-west-1",
+        "WACHT_DEV_OAUTH_PORT": "4005", "WACHT_GATEWAY_PORT": "4006",
     })
+    assert (config.oauth_port, config.gateway_port) == (4005, 4006)
     assert (config.api_port, config.idp_port, config.backend_api_port, config.admin_port, config.dynamodb_port) == (0, 4001, 4002, 4003, 4004)
     assert config.dynamodb_endpoint_url == "http://127.0.0.1:8000"
     assert (config.allowed_origin, config.backend_secret, config.authorizer_ttl_seconds, config.region) == (

@@ -42,7 +42,8 @@ def test_an_origin_the_dev_server_cannot_serve_is_named_without_a_vite_command()
 
 
 def test_the_banner_prints_the_frontend_url_matching_the_configured_allowed_origin():
-    urls = StackUrls(API, IDP, "http://127.0.0.1:3002", "http://127.0.0.1:8000", "http://127.0.0.1:3003")
+    urls = StackUrls(API, IDP, "http://127.0.0.1:3002", "http://127.0.0.1:8000", "http://127.0.0.1:3003",
+                     "http://127.0.0.1:3004", "http://127.0.0.1:3005")
     text = banner(urls, StackConfig.from_environ({"ALLOWED_ORIGIN": "http://127.0.0.1:5180"}))
     assert "then open http://127.0.0.1:5180" in text and "--port 5180" in text
     assert "localhost:5173" not in text

@@ -1,7 +1,8 @@
 """A stand-in for Wacht's gateway check on 127.0.0.1 (``POST /v1/authz/check``), answering as the real
 one does (wacht-platform/platform ``src/gateway/handlers.rs``): 401 for an unknown, revoked or expired
 credential, 200 ``allowed: false`` with ``permission_denied`` / ``rate_limited`` (``retry_after`` in
-milliseconds), 200 ``allowed: true`` with the identity. ``mode`` makes it misbehave.
+milliseconds), 200 ``allowed: true`` with the identity. It judges with the local stack's own
+``CredentialBook`` (local_stack.wacht.gateway); ``mode`` makes it misbehave in ways the stack's does not.
 """
 
 from __future__ import annotations
@@ -9,23 +10,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from local_stack.wacht.gateway import Credential, CredentialBook
 
-@dataclass
-class Credential:
-    """One API key or opaque OAuth token the stand-in knows."""
-
-    principal_type: str
-    identity: dict
-    permissions: list[str] = field(default_factory=list)
-    scopes: list[str] = field(default_factory=list)
-    client_id: str | None = None
-    limit: int | None = None
-    """Requests allowed in the current window; None: no limit."""
-    revoked: bool = False
-    used: int = 0
+__all__ = ["Credential", "StandInGateway"]
 
 
 class StandInGateway:
@@ -35,7 +24,8 @@ class StandInGateway:
     ``requests`` holds every request body received."""
 
     def __init__(self) -> None:
-        self.credentials: dict[str, Credential] = {}
+        self.book = CredentialBook()
+        self.credentials = self.book.credentials
         self.mode = "ok"
         self.delay = 5.0
         self.requests: list[dict] = []
@@ -115,25 +105,8 @@ class StandInGateway:
         self.credentials[value] = Credential("oauth_access_token", identity, list(scopes or []), list(scopes or []), client_id)
 
     def judge(self, body: dict) -> tuple[int, dict]:
-        principal = body.get("principal") or {}
-        credential = self.credentials.get(principal.get("value"))
-        if credential is None or credential.revoked or credential.principal_type != principal.get("type"):
-            return 401, {"request_id": "req_1", "allowed": False, "reason": None, "identity": None, "permissions": [],
-                         "rate_limits": [], "headers": {}}
-        answer = {"request_id": "req_2", "allowed": True, "reason": None, "identity": credential.identity,
-                  "permissions": credential.permissions, "rate_limits": [], "retry_after": None, "headers": {}}
-        if credential.principal_type == "oauth_access_token":
-            answer["metadata"] = {"principal_type": "oauth_access_token", "scopes": credential.scopes,
-                                  "expires_at": "2035-01-01T00:00:00Z"}
-            answer["headers"] = {"x-wacht-oauth-client-id": credential.client_id}
-        missing = [p for p in body.get("required_permissions") or [] if p not in credential.permissions]
-        if missing:
-            return 200, {**answer, "allowed": False, "reason": "permission_denied", "blocked_rule": "permission_denied"}
-        with self._lock:
-            if credential.limit is not None and credential.used >= credential.limit:
-                return 200, {**answer, "allowed": False, "reason": "rate_limited", "retry_after": 60_000}
-            credential.used += 1
-        return 200, answer
+        """As the local stack's gateway judges (local_stack.wacht.gateway.CredentialBook)."""
+        return self.book.judge(body)
 
     def __enter__(self) -> StandInGateway:
         self._thread.start()

@@ -34,7 +34,8 @@ __all__ = ["RunningStack", "StackStartError", "running_stack"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READY_PREFIX = "local-stack ready: "  # local_stack.stack.READY_PREFIX, not imported: the stack is a black box here
-_PORT_VARIABLES = ("PORT", "WACHT_DEV_IDP_PORT", "WACHT_BACKEND_API_PORT", "LOCAL_STACK_ADMIN_PORT", "LOCAL_DYNAMODB_PORT")
+_PORT_VARIABLES = ("PORT", "WACHT_DEV_IDP_PORT", "WACHT_BACKEND_API_PORT", "LOCAL_STACK_ADMIN_PORT", "LOCAL_DYNAMODB_PORT",
+                   "WACHT_DEV_OAUTH_PORT", "WACHT_GATEWAY_PORT")
 
 
 class StackStartError(RuntimeError):
@@ -48,6 +49,8 @@ class RunningStack:
     backend_api: str
     dynamodb: str
     admin: str
+    oauth: str
+    gateway: str
     log_path: Path
     process: subprocess.Popen = field(repr=False, compare=False)
 

@@ -90,3 +90,19 @@ def test_the_admin_recycles_idle_environments_and_reports_per_function_stats(api
     assert pool.recycled == 1
     assert _call(admin, "GET", "/stats")[1]["functions"] == {"DocumentsFunction": {"environments": 0}}
     assert _call(admin, "GET", "/nothing")[0] == 404
+
+
+def test_the_gateway_switch_takes_down_slow_and_up(parts):
+    from local_stack.wacht.gateway import GatewayStandIn
+
+    idp, backend, proxy = parts
+    gateway = GatewayStandIn("dev_live_")
+    switches = FaultSwitches(idp, backend, proxy, gateway)
+    assert switches.state()["gateway"] == "up"
+    for mode in ("down", "slow", "up"):
+        assert switches.apply({"gateway": mode})["gateway"] == mode == gateway.mode
+    with pytest.raises(FaultRequestError, match="gateway must be one of up, down, slow"):
+        switches.apply({"gateway": "sideways", "jwks": "down"})
+    assert (gateway.mode, idp.jwks_available) == ("up", True)  # a bad request switches nothing
+    with pytest.raises(FaultRequestError, match="gateway must be one of"):
+        FaultSwitches(idp, backend, proxy).apply({"gateway": "down"})

@@ -1,0 +1,208 @@
+"""A stand-in for Wacht's gateway: the credentials it knows and how it judges them.
+
+    POST   /v1/authz/check    judge ``{"principal": {"type", "value"}, "required_permissions"?, ...}``
+    POST   /api-keys          issue a customer API key: ``{"name", "organization", "workspace"?,
+                              "permissions": [...], "rate_limit_per_minute"?}`` -> ``{"key", "key_id"}``
+    DELETE /api-keys/{key_id} revoke it (its next check is a 401)
+
+It answers as the real one does (wacht-platform/platform ``src/gateway/handlers.rs``): 401 for an
+unknown, revoked or expired credential; 200 ``allowed: false`` with ``permission_denied`` or
+``rate_limited`` (``retry_after`` in milliseconds, what is left of the key's one-minute window);
+200 ``allowed: true`` with the identity, the flat permission list and, for an opaque OAuth token,
+``metadata`` with its scopes. The dev OAuth app (local_stack.wacht.oauth_app) puts its opaque
+tokens in the same ``CredentialBook``. ``mode`` is the admin's fault switch: "down" answers 503,
+"slow" answers after ``slow_seconds`` (past the 3 s every caller of the gateway allows).
+For development only; binds 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
+
+__all__ = ["ApiKeyRequestError", "Credential", "CredentialBook", "GATEWAY_MODES", "GatewayStandIn", "api_key_request"]
+
+GATEWAY_MODES = ("up", "down", "slow")
+RATE_LIMIT_WINDOW_SECONDS = 60.0
+_API_KEY_FIELDS = {"name", "organization", "workspace", "permissions", "rate_limit_per_minute"}
+_MAX_ID_LENGTH = 128
+_KEY_PATH = re.compile(r"^/api-keys/([^/]+)$")
+_REJECTED = {"request_id": None, "allowed": False, "reason": None, "identity": None, "permissions": [],
+             "rate_limits": [], "headers": {}}
+
+
+@dataclass
+class Credential:
+    """One API key or opaque OAuth token the stand-in knows."""
+
+    principal_type: str
+    identity: dict
+    permissions: list[str] = field(default_factory=list)
+    scopes: list[str] = field(default_factory=list)
+    client_id: str | None = None
+    limit: int | None = None
+    """Requests allowed per one-minute window; None: no limit."""
+    expires_at: float | None = None
+    """Unix time after which the gateway no longer accepts it; None: never."""
+    revoked: bool = False
+    used: int = 0
+    window_started: float | None = None
+
+
+class CredentialBook:
+    """The credentials and the judging; thread-safe."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.credentials: dict[str, Credential] = {}
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def add(self, value: str, credential: Credential) -> None:
+        with self._lock:
+            self.credentials[value] = credential
+
+    def revoke(self, value: str) -> bool:
+        """True when ``value`` was a credential still accepted."""
+        with self._lock:
+            credential = self.credentials.get(value)
+            if credential is None or credential.revoked:
+                return False
+            credential.revoked = True
+            return True
+
+    def find_key(self, key_id: str) -> str | None:
+        """The API key whose ``identity.key_id`` is ``key_id``."""
+        with self._lock:
+            return next((value for value, c in self.credentials.items()
+                         if c.principal_type == "api_key" and c.identity.get("key_id") == key_id), None)
+
+    def judge(self, body: Any) -> tuple[int, dict]:
+        """(HTTP status, answer) for one ``/v1/authz/check`` body."""
+        request_id = f"req_{secrets.token_hex(6)}"
+        principal = body.get("principal") if isinstance(body, Mapping) else None
+        principal = principal if isinstance(principal, Mapping) else {}
+        now = self._clock()
+        credential = self.credentials.get(principal.get("value")) if isinstance(principal.get("value"), str) else None
+        if (credential is None or credential.revoked or credential.principal_type != principal.get("type")
+                or (credential.expires_at is not None and now >= credential.expires_at)):
+            return 401, {**_REJECTED, "request_id": request_id}
+        answer = {"request_id": request_id, "allowed": True, "reason": None, "identity": credential.identity,
+                  "permissions": credential.permissions, "rate_limits": [], "retry_after": None, "headers": {}}
+        if credential.principal_type == "oauth_access_token":
+            expires = credential.expires_at if credential.expires_at is not None else 2051222400
+            answer["metadata"] = {"principal_type": "oauth_access_token", "scopes": credential.scopes,
+                                  "expires_at": datetime.fromtimestamp(expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+            answer["headers"] = {"x-wacht-oauth-client-id": credential.client_id}
+        required = body.get("required_permissions") or []
+        if [p for p in required if p not in credential.permissions]:
+            return 200, {**answer, "allowed": False, "reason": "permission_denied", "blocked_rule": "permission_denied"}
+        with self._lock:
+            if credential.limit is not None:
+                if credential.window_started is None:
+                    credential.window_started = now
+                elif now - credential.window_started >= RATE_LIMIT_WINDOW_SECONDS:
+                    credential.window_started, credential.used = now, 0
+                if credential.used >= credential.limit:
+                    left = RATE_LIMIT_WINDOW_SECONDS - (now - credential.window_started)
+                    return 200, {**answer, "allowed": False, "reason": "rate_limited",
+                                 "retry_after": max(1, math.ceil(left * 1000))}
+            credential.used += 1
+        return 200, answer
+
+
+class ApiKeyRequestError(ValueError):
+    """Raised for a ``POST /api-keys`` body that is not valid; the message says why."""
+
+
+def api_key_request(body: Any) -> dict[str, Any]:
+    """The validated fields of a ``POST /api-keys`` body, or ApiKeyRequestError naming the bad one."""
+    if not isinstance(body, Mapping):
+        raise ApiKeyRequestError("body must be a JSON object")
+    unknown = sorted(set(body) - _API_KEY_FIELDS)
+    if unknown:
+        raise ApiKeyRequestError(f"unknown field(s): {', '.join(unknown)} (allowed: {', '.join(sorted(_API_KEY_FIELDS))})")
+    for name in ("name", "organization"):
+        if name not in body:
+            raise ApiKeyRequestError(f"{name} is required")
+        _check_id(body[name], name)
+    if body.get("workspace") is not None:
+        _check_id(body["workspace"], "workspace")
+    permissions = body.get("permissions")
+    if not isinstance(permissions, list) or not all(isinstance(p, str) and p for p in permissions):
+        raise ApiKeyRequestError("permissions must be a list of non-empty strings")
+    limit = body.get("rate_limit_per_minute")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100_000):
+        raise ApiKeyRequestError("rate_limit_per_minute must be an integer between 1 and 100000")
+    return {"name": body["name"], "organization": body["organization"], "workspace": body.get("workspace"),
+            "permissions": list(permissions), "limit": limit}
+
+
+def _check_id(value: Any, name: str) -> None:
+    if not isinstance(value, str) or not value or len(value) > _MAX_ID_LENGTH:
+        raise ApiKeyRequestError(f"{name} must be a non-empty string of at most {_MAX_ID_LENGTH} characters")
+
+
+class GatewayStandIn:
+    """The gateway as a request handler; ``serve(port)`` runs it on 127.0.0.1."""
+
+    def __init__(self, key_prefix: str, book: CredentialBook | None = None, slow_seconds: float = 5.0) -> None:
+        self.key_prefix = key_prefix
+        self.book = book or CredentialBook()
+        self.mode = "up"
+        self.slow_seconds = slow_seconds
+        self.checks = 0
+
+    def serve(self, port: int = 0) -> HttpService:
+        return HttpService("wacht-gateway", self.handle, port).start()
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if (request.method, request.path) == ("POST", "/v1/authz/check"):
+            return self._check(request)
+        if (request.method, request.path) == ("POST", "/api-keys"):
+            return self._issue_key(request)
+        match = _KEY_PATH.match(request.path)
+        if match is not None and request.method == "DELETE":
+            value = self.book.find_key(match.group(1))
+            if value is None or not self.book.revoke(value):
+                return json_response(404, {"error": "not_found", "message": f"no active API key {match.group(1)}"})
+            return json_response(200, {"key_id": match.group(1), "revoked": True})
+        return json_response(404, {"error": "not_found", "message": f"no {request.method} {request.path} here"})
+
+    def _check(self, request: HttpRequest) -> HttpResponse:
+        self.checks += 1
+        if self.mode == "down":
+            return json_response(503, {"error": "unavailable", "message": "gateway down (fault injected)"})
+        if self.mode == "slow":
+            time.sleep(self.slow_seconds)
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            return json_response(400, {"error": "invalid_request", "message": "body must be JSON"})
+        status, answer = self.book.judge(body)
+        return json_response(status, answer)
+
+    def _issue_key(self, request: HttpRequest) -> HttpResponse:
+        try:
+            try:
+                body = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError):
+                raise ApiKeyRequestError("body must be JSON") from None
+            fields = api_key_request(body)
+        except ApiKeyRequestError as error:
+            return json_response(400, {"error": "invalid_request", "message": str(error)})
+        key_id = str(72170300000000000 + secrets.randbelow(10**15))
+        key = f"{self.key_prefix}{secrets.token_urlsafe(24)}"
+        identity = {"key_id": key_id, "deployment_id": "1", "app_slug": "aa_1", "key_name": fields["name"],
+                    "owner_user_id": None, "organization_id": fields["organization"], "workspace_id": fields["workspace"]}
+        self.book.add(key, Credential("api_key", identity, fields["permissions"], limit=fields["limit"]))
+        return json_response(201, {"key": key, "key_id": key_id})

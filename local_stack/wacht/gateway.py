@@ -37,8 +37,6 @@ RATE_LIMIT_WINDOW_SECONDS = 60.0
 _API_KEY_FIELDS = {"name", "organization", "workspace", "permissions", "rate_limit_per_minute"}
 _MAX_ID_LENGTH = 128
 _KEY_PATH = re.compile(r"^/api-keys/([^/]+)$")
-_REJECTED = {"request_id": None, "allowed": False, "reason": None, "identity": None, "permissions": [],
-             "rate_limits": [], "headers": {}}
 
 
 @dataclass
@@ -95,7 +93,8 @@ class CredentialBook:
         credential = self.credentials.get(principal.get("value")) if isinstance(principal.get("value"), str) else None
         if (credential is None or credential.revoked or credential.principal_type != principal.get("type")
                 or (credential.expires_at is not None and now >= credential.expires_at)):
-            return 401, {**_REJECTED, "request_id": request_id}
+            return 401, {"request_id": request_id, "allowed": False, "reason": None, "identity": None,
+                         "permissions": [], "rate_limits": [], "headers": {}}
         answer = {"request_id": request_id, "allowed": True, "reason": None, "identity": credential.identity,
                   "permissions": credential.permissions, "rate_limits": [], "retry_after": None, "headers": {}}
         if credential.principal_type == "oauth_access_token":

@@ -150,3 +150,9 @@ def test_a_valid_token_is_accepted_by_both():
     token = ES_KEY.sign(session_claims(ISSUER, now=NOW))
     assert _verdict(TokenVerifier, token)[0] == "accepted"
     assert_same_verdict(token)
+
+
+def test_a_null_kid_from_the_future_is_refused_for_its_time_first_as_before():
+    # Found by the generated tokens: the reasons keep jwt.decode's order (iat before the header's kid).
+    payload = json.dumps(session_claims(ISSUER, now=NOW + 60)).encode()
+    assert_same_verdict(_signed(ES_KEY, {"alg": "ES256", "kid": None, "typ": "JWT"}, payload))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .config import Settings
@@ -28,7 +28,7 @@ from .keys import SUPPORTED_ALGORITHMS, KeySet
 from .prefetch import claim_prefetch
 
 
-__all__ = ["MAX_TOKEN_BYTES", "TokenVerifier", "bearer_token", "unverified_header"]
+__all__ = ["MAX_TOKEN_BYTES", "TokenVerifier", "bearer_token", "key_cache", "unverified_header"]
 
 MAX_TOKEN_BYTES = 8192
 """Longer than any session token Wacht issues; API Gateway caps all headers at 10 KB anyway."""
@@ -38,6 +38,18 @@ _REQUIRED_CLAIMS = ("exp", "iat", "sub")
 """Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
 
 
+
+
+def key_cache(inline_jwks: Mapping[str, Any] | None, jwks_url: str, variable: str) -> JwksCache:
+    """One issuer's key cache: static from an inline key set (``variable`` names it in a
+    ConfigurationError), else fetching ``jwks_url`` and taking over a prefetch of that URL
+    (``wacht_auth.prefetch``) when the cold start began one."""
+    if inline_jwks is not None:
+        try:
+            return JwksCache.static(KeySet.from_jwks(inline_jwks))
+        except ValueError as error:
+            raise ConfigurationError(variable, str(error)) from None
+    return JwksCache(lambda: fetch_jwks(jwks_url), prefetched=claim_prefetch(jwks_url))
 
 
 class TokenVerifier:
@@ -70,14 +82,7 @@ class TokenVerifier:
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs) -> TokenVerifier:
         """The production wiring: a static key set from ``WACHT_JWKS``, else a fetching cache."""
-        if settings.inline_jwks is not None:
-            try:
-                keys = JwksCache.static(KeySet.from_jwks(settings.inline_jwks))
-            except ValueError as error:
-                raise ConfigurationError("WACHT_JWKS", str(error)) from None
-        else:
-            url = settings.jwks_url
-            keys = JwksCache(lambda: fetch_jwks(url), prefetched=claim_prefetch(url))  # wacht_auth.prefetch
+        keys = key_cache(settings.inline_jwks, settings.jwks_url, "WACHT_JWKS")
         verifier = cls(settings.issuer, keys, clock_skew_seconds=settings.clock_skew_seconds, **kwargs)
         verifier.jwks_url = settings.jwks_url
         return verifier
@@ -108,16 +113,19 @@ class TokenVerifier:
         if "crit" in header:
             raise Unauthenticated(Reason.UNKNOWN_CRIT)
         kid = header.get("kid")
-        if "kid" in header and not isinstance(kid, str):
-            # A null kid is no kid at all for key choice, but PyJWT refuses it (INVALID_CLAIM, as before).
-            raise Unauthenticated(Reason.MALFORMED if kid is not None else Reason.INVALID_CLAIM, "kid")
-        if header.get("b64", True) is False:
-            # RFC 7797's unencoded payload needs "b64" in "crit" (refused above): as PyJWT refuses it.
-            raise Unauthenticated(Reason.MALFORMED if jws.payload_segment else Reason.INVALID_CLAIM, "b64")
+        if kid is not None and not isinstance(kid, str):
+            raise Unauthenticated(Reason.MALFORMED, "kid")
         # Refused before any key lookup: a token from the future must never make us fetch keys.
         issued_at = _unverified_issued_at(jws)
         if issued_at is not None and issued_at > self._clock() + self._skew:
             raise Unauthenticated(Reason.ISSUED_IN_FUTURE)
+        # What jwt.decode refused after that check (the order the reasons keep):
+        if "kid" in header and kid is None:
+            # A null kid is no kid at all for key choice, but PyJWT refuses it (INVALID_CLAIM, as before).
+            raise Unauthenticated(Reason.INVALID_CLAIM, "kid")
+        if header.get("b64", True) is False:
+            # RFC 7797's unencoded payload needs "b64" in "crit" (refused above): as PyJWT refuses it.
+            raise Unauthenticated(Reason.MALFORMED if jws.payload_segment else Reason.INVALID_CLAIM, "b64")
         # The latest wall time it may have been issued, by our clock: iat's one-second resolution
         # plus the issuer's allowed skew. Only tells a possible key rotation from a key that is not ours.
         latest_issue_time = issued_at + 1 + self._skew if issued_at is not None else None

@@ -1,7 +1,8 @@
 """The verifier as it was through ``jwt.decode`` (PyJWT 2.15): the oracle that the faster
 verifier (wacht_auth.jws + verify) must agree with on every token (tests/authorizer/test_verify_matches_pyjwt.py).
 
-Kept verbatim but for its imports; not used by the product.
+Kept verbatim but for its imports and the bearer-header parsing it does not judge (``wacht_auth.bearer``);
+not used by the product.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from wacht_auth.expiring import ExpiringCache
 from wacht_auth.jwks import JwksCache, fetch_jwks
 from wacht_auth.keys import SUPPORTED_ALGORITHMS, KeySet
 
-__all__ = ["MAX_TOKEN_BYTES", "TokenVerifier", "bearer_token", "unverified_header"]
+__all__ = ["MAX_TOKEN_BYTES", "TokenVerifier", "unverified_header"]
 
 MAX_TOKEN_BYTES = 8192
 """Longer than any session token Wacht issues; API Gateway caps all headers at 10 KB anyway."""
@@ -42,20 +43,6 @@ _PYJWT_REASONS = (
     (jwt.InvalidAlgorithmError, Reason.UNSUPPORTED_ALGORITHM),
     (jwt.DecodeError, Reason.MALFORMED),
 )
-
-
-def bearer_token(authorization: str | None) -> str:
-    """The token of an ``Authorization: Bearer <jwt>`` header, or Unauthenticated(MISSING_TOKEN).
-
-    The scheme is matched case-insensitively (RFC 6750 §2.1); the Node SDK is case-sensitive.
-    """
-    if not authorization:
-        raise Unauthenticated(Reason.MISSING_TOKEN)
-    scheme, _, token = authorization.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthenticated(Reason.MALFORMED, "authorization header is not 'Bearer <token>'")
-    return token
 
 
 class TokenVerifier:

@@ -25,10 +25,9 @@ from typing import Any
 
 from .config import OAuthSettings
 from .context import AuthContext, PrincipalType, is_valid_id
-from .errors import ConfigurationError, Reason, Unauthenticated
-from .jwks import JwksCache, fetch_jwks
-from .keys import KeySet
-from .verify import TokenVerifier
+from .errors import Reason, Unauthenticated
+from .jwks import JwksCache
+from .verify import TokenVerifier, key_cache
 
 __all__ = ["AccessTokenVerifier"]
 
@@ -48,14 +47,7 @@ class AccessTokenVerifier(TokenVerifier):
     def from_oauth_settings(cls, oauth: OAuthSettings, **kwargs: Any) -> AccessTokenVerifier:
         """Its own key cache: a static set from ``WACHT_OAUTH_JWKS``, else one fetching ``oauth.jwks_url``
         (the same TTL, cooldown, single-flight refetch and stale-if-error as the session key set)."""
-        if oauth.inline_jwks is not None:
-            try:
-                keys = JwksCache.static(KeySet.from_jwks(oauth.inline_jwks))
-            except ValueError as error:
-                raise ConfigurationError("WACHT_OAUTH_JWKS", str(error)) from None
-        else:
-            url = oauth.jwks_url
-            keys = JwksCache(lambda: fetch_jwks(url))
+        keys = key_cache(oauth.inline_jwks, oauth.jwks_url, "WACHT_OAUTH_JWKS")
         verifier = cls(oauth.issuer, oauth.audience, keys, **kwargs)
         verifier.jwks_url = oauth.jwks_url
         return verifier

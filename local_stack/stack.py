@@ -37,7 +37,7 @@ from .lambda_runtime.account import ACCOUNT_CONCURRENCY, LambdaAccount
 from .lambda_runtime.pool import LocalFunction
 from .wacht.backend_api import BackendApiStandIn
 from .wacht.dev_idp import DevIdentityProvider
-from .wacht.gateway import CredentialBook, GatewayStandIn
+from .wacht.gateway import CredentialBook, GatewayStandIn, sample_credentials
 from .wacht.oauth_app import DevOAuthApp
 
 __all__ = ["DEV_API_KEY_PREFIX", "DEV_OAUTH_AUDIENCE", "LocalStack", "READY_PREFIX", "StackUrls", "lambda_like_environ"]
@@ -51,6 +51,9 @@ DEV_API_KEY_PREFIX = "dev_live_"
 """WachtApiKeyPrefix locally: the gateway stand-in's keys start with it."""
 DEV_OAUTH_AUDIENCE = "wacht-local-api"
 """WachtOAuthAudience locally: the dev OAuth app's JWTs carry it as aud unless asked otherwise."""
+
+SAMPLE_CREDENTIALS = sam_template.PROJECT_ROOT / "events" / "dev-keys" / "gateway-credentials.json"
+"""The sample events' API keys and opaque OAuth token (``make events``): the gateway stand-in knows them."""
 
 _KEPT_VARIABLES = {"PATH", "HOME", "LANG", "TZ", "TMPDIR", "VIRTUAL_ENV", "SSL_CERT_FILE", "SSL_CERT_DIR", "SYSTEMROOT"}
 _KEPT_PREFIXES = ("LC_", "PYTHON", "MOTO_", "COVERAGE_")
@@ -80,6 +83,8 @@ class LocalStack:
         self.idp = DevIdentityProvider(allowed_origin=config.allowed_origin)
         self.backend_api = BackendApiStandIn(config.backend_secret)
         credentials = CredentialBook()
+        for value, credential in sample_credentials(json.loads(SAMPLE_CREDENTIALS.read_text())).items():
+            credentials.add(value, credential)
         self.wacht_gateway = GatewayStandIn(DEV_API_KEY_PREFIX, credentials)
         self.oauth_app = DevOAuthApp(credentials, DEV_OAUTH_AUDIENCE)
         self.functions: dict[str, LocalFunction] = {}

@@ -30,7 +30,8 @@ from typing import Any
 
 from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
 
-__all__ = ["ApiKeyRequestError", "Credential", "CredentialBook", "GATEWAY_MODES", "GatewayStandIn", "api_key_request"]
+__all__ = ["ApiKeyRequestError", "Credential", "CredentialBook", "GATEWAY_MODES", "GatewayStandIn", "api_key_request",
+           "sample_credentials"]
 
 GATEWAY_MODES = ("up", "down", "slow")
 RATE_LIMIT_WINDOW_SECONDS = 60.0
@@ -117,6 +118,29 @@ class CredentialBook:
                                  "retry_after": max(1, math.ceil(left * 1000))}
             credential.used += 1
         return 200, answer
+
+
+def sample_credentials(document: Mapping[str, Any]) -> dict[str, Credential]:
+    """The credentials a samples document lists (events/dev-keys/gateway-credentials.json, written by
+    ``make events``), by value: what the sample events' API keys and opaque token need the stand-in to know.
+
+    ``{"credentials": [{"value", "principal_type", "identity", "permissions"?, "scopes"?, "client_id"?,
+    "expires_at"?}]}``; ValueError naming the entry that is not well formed.
+    """
+    entries = document.get("credentials") if isinstance(document, Mapping) else None
+    if not isinstance(entries, list):
+        raise ValueError('a samples document is {"credentials": [...]}')
+    found: dict[str, Credential] = {}
+    for index, entry in enumerate(entries):
+        if (not isinstance(entry, Mapping) or not isinstance(entry.get("value"), str) or not entry["value"]
+                or entry.get("principal_type") not in ("api_key", "oauth_access_token")
+                or not isinstance(entry.get("identity"), Mapping)):
+            raise ValueError(f"credentials[{index}] needs a value, a principal_type (api_key | oauth_access_token) and an identity")
+        found[entry["value"]] = Credential(
+            entry["principal_type"], dict(entry["identity"]), list(entry.get("permissions", [])),
+            list(entry.get("scopes", [])), entry.get("client_id"), expires_at=entry.get("expires_at"),
+        )
+    return found
 
 
 class ApiKeyRequestError(ValueError):

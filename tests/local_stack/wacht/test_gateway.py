@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from local_stack.wacht.gateway import Credential, CredentialBook, GatewayStandIn
+from local_stack.wacht.gateway import Credential, CredentialBook, GatewayStandIn, sample_credentials
 from tests.local_stack.conftest import http_request
 
 ORG, WORKSPACE = "72170190012345601", "72170190012345777"
@@ -127,3 +127,28 @@ def test_bodies_that_are_not_json_are_400(gateway):
 def test_unknown_routes_are_404(gateway):
     assert _call(gateway, "GET", "/api-keys")[0] == 404
     assert _call(gateway, "DELETE", "/api-keys/123")[0] == 404
+
+
+def test_sample_credentials_are_judged_like_issued_ones(gateway):
+    document = {"credentials": [
+        {"value": "dev_live_sample", "principal_type": "api_key", "permissions": ["documents:write"],
+         "identity": {"key_id": "1", "organization_id": ORG, "workspace_id": WORKSPACE}},
+        {"value": "dev_oat_sample", "principal_type": "oauth_access_token", "scopes": ["profile"], "client_id": "7",
+         "expires_at": 1_800_000_060, "identity": {"key_id": "2", "owner_user_id": "9"}},
+    ]}
+    for value, credential in sample_credentials(document).items():
+        gateway.book.add(value, credential)
+    assert _check(gateway, "dev_live_sample", required=["documents:write"])[1]["allowed"] is True
+    status, answer = _check(gateway, "dev_oat_sample", kind="oauth_access_token")
+    assert status == 200 and answer["metadata"]["scopes"] == ["profile"] and answer["metadata"]["expires_at"] == "2027-01-15T08:01:00Z"
+    assert _check(gateway, "dev_oat_sample", kind="api_key")[0] == 401  # the type must match too
+
+
+@pytest.mark.parametrize("document", [
+    [], {"credentials": {}}, {"credentials": [{"principal_type": "api_key", "identity": {}}]},
+    {"credentials": [{"value": "k", "principal_type": "session_token", "identity": {}}]},
+    {"credentials": [{"value": "k", "principal_type": "api_key"}]},
+])
+def test_a_malformed_samples_document_is_refused_naming_the_entry(document):
+    with pytest.raises(ValueError, match=r"credentials"):
+        sample_credentials(document)

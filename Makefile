@@ -127,10 +127,10 @@ validate: $(SAM_VENV)/.installed ## sam validate --lint
 deploy: build ## sam deploy --guided (asks for your Wacht deployment URL)
 	$(SAM) deploy --guided
 
-# TOKEN reaches the script through the environment (make exports command-line variables), so it
-# is neither echoed here nor visible in the process list.
-smoke: $(VENV)/.installed ## check a deployed stage: make smoke API_URL=<ApiUrl output> [TOKEN=<session token>] [ORIGIN=<AllowedOrigin>]
-	$(PY) scripts/smoke.py "$(API_URL)" $(if $(ORIGIN),--origin "$(ORIGIN)")
+# TOKEN and API_KEY reach the script through the environment (make exports command-line variables),
+# so they are neither echoed here nor visible in the process list.
+smoke: $(VENV)/.installed ## check a deployed stage: make smoke API_URL=<ApiUrl output> [TOKEN=<session token>] [API_KEY=<key> [API_KEY_PREFIX=<prefix>]] [ORIGIN=<AllowedOrigin>]
+	$(PY) scripts/smoke.py "$(API_URL)" $(if $(ORIGIN),--origin "$(ORIGIN)") $(if $(API_KEY_PREFIX),--api-key-prefix "$(API_KEY_PREFIX)")
 
 clean: ## remove build output and virtualenvs
 	rm -rf .aws-sam dist $(VENV) $(SAM_VENV) test-output frontend/node_modules frontend/dist

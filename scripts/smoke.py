@@ -1,13 +1,14 @@
 """Post-deploy smoke test: does a stage answer the way the local stack does?
 
-    make smoke API_URL=https://abc123.execute-api.eu-west-1.amazonaws.com/prod [TOKEN=<session token>]
-    TOKEN=... .venv/bin/python scripts/smoke.py API_URL [--origin https://app.example.com]
+    make smoke API_URL=https://abc123.execute-api.eu-west-1.amazonaws.com/prod [TOKEN=<session token>] [API_KEY=<key>]
+    TOKEN=... API_KEY=... .venv/bin/python scripts/smoke.py API_URL [--origin https://app.example.com] [--api-key-prefix acme_live_]
 
 Works against any stage URL, the local gateway (http://127.0.0.1:3000) included. One line per
 check (PASS / FAIL / SKIP) and a summary; exit status 1 when any check failed, 2 for a bad call.
-The token comes only from the TOKEN environment variable (never an argument, so it stays out of
-``ps`` and of make's echo) and is never printed: a TOKEN with whitespace or a control character
-inside is refused before any request (exit 2), and a request error never quotes a header.
+The token comes only from the TOKEN environment variable, and a customer API key only from API_KEY
+(never an argument, so they stay out of ``ps`` and of make's echo); neither is ever printed: one
+with whitespace, a control or a non-ASCII character inside is refused before any request (exit 2),
+and a request error never quotes a header.
 
 Without a token: ``/health`` answers 200; a protected route without a token answers 401 with
 CORS headers; its preflight is answered without a token; a garbage token gets 401; and
@@ -17,6 +18,13 @@ With a token (copied from the app after sign-in, or ``python -m local_stack.mint
 for comparison only), and every route of the route table (``api_routes.ROUTES``) answers
 something other than a 5xx and other than API Gateway's "Missing Authentication Token" (which
 means the route is not deployed).
+
+With an API key (Wacht API Auth, the stage deployed with WachtGatewayUrl and WachtApiKeyPrefix):
+``/me`` answers 200 as that key (``principal_type`` api_key, its ``key_id``); ``/documents`` answers
+200 with a list for a key scoped to a workspace (403 for a key without one); a members change
+answers 403 (those routes take sessions only); and a made-up key with the same prefix and a random
+rest answers 401. The prefix is ``--api-key-prefix`` (make: API_KEY_PREFIX, the WachtApiKeyPrefix
+deployed); without it, the made-up key keeps all of API_KEY but its last 16 characters.
 
 No check changes data: POST and PUT send a body with an unknown field, which the functions refuse
 with 400 before any write (or the gateway with 403 when the token lacks the permission), and
@@ -29,6 +37,8 @@ import argparse
 import base64
 import json
 import os
+import secrets
+import string
 import sys
 import urllib.error
 import urllib.request
@@ -45,7 +55,8 @@ from api_routes import ROUTES  # noqa: E402 - the app's one route table, from th
 from wacht_auth import Route  # noqa: E402
 from wacht_auth.config import is_loopback_host  # noqa: E402
 
-__all__ = ["Answer", "ApiUrl", "CheckResult", "main", "run_checks", "token_problem", "unverified_claims"]
+__all__ = ["Answer", "ApiUrl", "CheckResult", "credential_problem", "made_up_key", "main", "run_checks", "token_problem",
+           "unverified_claims"]
 
 NO_SUCH_ID = "smoke-test-no-such-item"
 """Used for every path parameter: a valid id (letters, digits, '-') that no item has (document ids
@@ -55,7 +66,10 @@ REFUSED_BODY = b'{"smoke_test_unknown_field": true}'
 MISSING_AUTHENTICATION_TOKEN = "Missing Authentication Token"
 DEFAULT_ORIGIN = "https://smoke-test.invalid"
 """Sent as Origin when --origin is not given (API Gateway's mock preflight answers any Origin)."""
-USAGE = "make smoke API_URL=https://<api-id>.execute-api.<region>.amazonaws.com/<stage> [TOKEN=<session token>]"
+USAGE = ("make smoke API_URL=https://<api-id>.execute-api.<region>.amazonaws.com/<stage> [TOKEN=<session token>] "
+         "[API_KEY=<API key> [API_KEY_PREFIX=<WachtApiKeyPrefix>]]")
+MIN_RANDOM_REST = 16
+"""A made-up key has at least this many random characters where the real one has its own."""
 
 
 @dataclass(frozen=True)
@@ -153,18 +167,39 @@ def _answer(status: int, headers: Any, raw: bytes) -> Answer:
     return Answer(status, lowered, body)
 
 
-def token_problem(token: str) -> str:
-    """Why ``token`` cannot be sent as a header, without quoting it; "" when it can.
+def credential_problem(value: str, variable: str, what: str) -> str:
+    """Why ``value`` (from the environment variable ``variable``) cannot be sent as a header, without
+    quoting it; "" when it can.
 
-    A session token is base64url segments and dots. Whitespace or a control character (a line
-    break from copying a wrapped token) would make http.client refuse the header with a message
-    quoting it, or worse, split it into two headers."""
-    bad = [character for character in token if not "!" <= character <= "~"]
+    Session tokens are base64url segments and dots, API keys a prefix and letters. Whitespace or a
+    control character (a line break from copying a wrapped value) would make http.client refuse the
+    header with a message quoting it, or worse, split it into two headers."""
+    bad = [character for character in value if not "!" <= character <= "~"]
     if not bad:
         return ""
     kinds = sorted({"whitespace" if character.isspace() else "a control or non-ASCII character" for character in bad})
-    return (f"TOKEN contains {' and '.join(kinds)} ({len(bad)} of {len(token)} characters): copy the session "
-            "token alone, on one line, without 'Bearer '")
+    return (f"{variable} contains {' and '.join(kinds)} ({len(bad)} of {len(value)} characters): copy {what} "
+            "alone, on one line, without 'Bearer '")
+
+
+def token_problem(token: str) -> str:
+    """``credential_problem`` for TOKEN."""
+    return credential_problem(token, "TOKEN", "the session token")
+
+
+def made_up_key(api_key: str, prefix: str | None = None) -> str | None:
+    """A key nobody issued that starts like ``api_key``: ``prefix`` and a random rest as long as the
+    real one's; without ``prefix``, all of ``api_key`` but its last 16 characters, made up (a key
+    prefix is at most 64 characters and a key's random part is longer). None when ``api_key`` does
+    not start with ``prefix`` or leaves fewer than 16 characters to make up."""
+    keep = prefix if prefix is not None else api_key[:-MIN_RANDOM_REST]
+    if len(keep) < 2 or not api_key.startswith(keep) or len(api_key) - len(keep) < MIN_RANDOM_REST:
+        return None
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        candidate = keep + "".join(secrets.choice(alphabet) for _ in range(len(api_key) - len(keep)))
+        if candidate != api_key:
+            return candidate
 
 
 def unverified_claims(token: str) -> dict[str, Any] | None:
@@ -180,7 +215,8 @@ def unverified_claims(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-def run_checks(api: ApiUrl, token: str | None, *, origin: str | None = None, fetch: Fetch) -> Iterator[CheckResult]:
+def run_checks(api: ApiUrl, token: str | None, *, origin: str | None = None, fetch: Fetch,
+               api_key: str | None = None, api_key_prefix: str | None = None) -> Iterator[CheckResult]:
     """Every check, in order, as it completes."""
     browser_origin = origin or DEFAULT_ORIGIN
     protected = next(r for r in ROUTES if r.requirement.behind_authorizer and r.method == "GET")
@@ -191,10 +227,18 @@ def run_checks(api: ApiUrl, token: str | None, *, origin: str | None = None, fet
     yield _no_extra_stage(api, fetch)
     if token is None:
         yield CheckResult("GET /me with TOKEN, and every route", "SKIP", "no TOKEN given")
+    else:
+        yield _me(api, token, fetch)
+        for route in ROUTES:
+            yield _route(api, route, token, fetch)
+    if api_key is None:
+        yield CheckResult("API_KEY checks (/me, /documents, a members change, a made-up key)", "SKIP", "no API_KEY given")
         return
-    yield _me(api, token, fetch)
-    for route in ROUTES:
-        yield _route(api, route, token, fetch)
+    me = _key_me(api, api_key, fetch)
+    yield me.result
+    yield _key_documents(api, api_key, fetch, me)
+    yield _key_members_change(api, api_key, fetch)
+    yield _made_up_key(api, api_key, api_key_prefix, fetch)
 
 
 def _health(api: ApiUrl, fetch: Fetch) -> CheckResult:
@@ -296,6 +340,59 @@ def _route(api: ApiUrl, route: Route, token: str, fetch: Fetch) -> CheckResult:
     return CheckResult(name, "PASS", answer.describe())
 
 
+@dataclass(frozen=True)
+class _KeyMe:
+    result: CheckResult
+    workspace_id: str | None
+
+
+def _key_me(api: ApiUrl, api_key: str, fetch: Fetch) -> _KeyMe:
+    name = "GET /me with API_KEY -> 200 as that key (principal_type api_key)"
+    answer = fetch("GET", api.base + "/me", {"Authorization": f"Bearer {api_key}"}, None)
+    if answer.status != 200 or not isinstance(answer.body, dict):
+        hint = " (a revoked key, or a stage without WachtGatewayUrl / WachtApiKeyPrefix for this key?)" if answer.status == 401 else ""
+        return _KeyMe(CheckResult(name, "FAIL", answer.describe() + hint), None)
+    if answer.body.get("principal_type") != "api_key" or not answer.body.get("key_id"):
+        return _KeyMe(CheckResult(name, "FAIL", f"answered for a {answer.body.get('principal_type')!r} principal, not an API key"), None)
+    workspace = _id(answer.body.get("workspace_id"))
+    scope = f"workspace {workspace}" if workspace else f"organization {_id(answer.body.get('organization_id'))}, no workspace"
+    return _KeyMe(CheckResult(name, "PASS", f"key {answer.body['key_id']}, {scope}"), workspace)
+
+
+def _key_documents(api: ApiUrl, api_key: str, fetch: Fetch, me: _KeyMe) -> CheckResult:
+    name = "GET /documents with API_KEY -> 200 in the key's workspace (403 for a key without one)"
+    if me.result.outcome != "PASS":
+        return CheckResult(name, "SKIP", "GET /me with API_KEY failed: the key's workspace is unknown")
+    workspace = me.workspace_id
+    answer = fetch("GET", api.base + "/documents", {"Authorization": f"Bearer {api_key}"}, None)
+    if workspace is None:
+        return CheckResult(name, "PASS" if answer.status == 403 else "FAIL", answer.describe() + " (the key has no workspace)")
+    if answer.status != 200 or not isinstance(answer.body, dict) or not isinstance(answer.body.get("items"), list):
+        return CheckResult(name, "FAIL", answer.describe())
+    return CheckResult(name, "PASS", f"200, {len(answer.body['items'])} document(s) in workspace {workspace}")
+
+
+def _key_members_change(api: ApiUrl, api_key: str, fetch: Fetch) -> CheckResult:
+    path = f"/members/{NO_SUCH_ID}"
+    name = f"PUT {path} with API_KEY -> 403 (members changes take sessions only)"
+    headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "application/json"}
+    answer = fetch("PUT", api.base + path, headers, REFUSED_BODY)
+    if answer.status == 403 and answer.message == MISSING_AUTHENTICATION_TOKEN:
+        return CheckResult(name, "FAIL", "Missing Authentication Token: the route is not deployed")
+    return CheckResult(name, "PASS" if answer.status == 403 else "FAIL", answer.describe())
+
+
+def _made_up_key(api: ApiUrl, api_key: str, prefix: str | None, fetch: Fetch) -> CheckResult:
+    name = "GET /me with a made-up key (API_KEY's prefix, random rest) -> 401"
+    fake = made_up_key(api_key, prefix)
+    if fake is None:
+        if prefix is None:
+            return CheckResult(name, "SKIP", "API_KEY is too short to make one up: give API_KEY_PREFIX")
+        return CheckResult(name, "FAIL", "API_KEY does not start with API_KEY_PREFIX, or leaves fewer than 16 characters after it")
+    answer = fetch("GET", api.base + "/me", {"Authorization": f"Bearer {fake}"}, None)
+    return CheckResult(name, "PASS" if answer.status == 401 else "FAIL", answer.describe())
+
+
 def _placeholder_path(template: str) -> str:
     return "/".join(NO_SUCH_ID if part.startswith("{") and part.endswith("}") else part for part in template.split("/"))
 
@@ -305,6 +402,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     parser.add_argument("api_url", nargs="?", default="", help="the stage URL (the stack's ApiUrl output)")
     parser.add_argument("--origin", help="the AllowedOrigin deployed: CORS headers must name exactly it")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request (default 10)")
+    parser.add_argument("--api-key-prefix", help="the WachtApiKeyPrefix deployed (default: all of API_KEY but its last 16 characters)")
     args = parser.parse_args(argv)
     env = os.environ if environ is None else environ
     try:
@@ -313,14 +411,21 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
         print(f"smoke: {error}", file=sys.stderr)
         return 2
     token = env.get("TOKEN", "").strip().removeprefix("Bearer ").strip() or None
-    problem = token_problem(token) if token else ""
+    api_key = env.get("API_KEY", "").strip().removeprefix("Bearer ").strip() or None
+    prefix = (args.api_key_prefix or "").strip() or None
+    problem = (token_problem(token) if token else "") or (
+        credential_problem(api_key, "API_KEY", "the API key") if api_key else "")
+    if not problem and prefix is not None and credential_problem(prefix, "API_KEY_PREFIX", "the prefix"):
+        problem = credential_problem(prefix, "API_KEY_PREFIX", "the prefix")
     if problem:  # refused before anything is sent; the value is never printed
         print(f"smoke: {problem}", file=sys.stderr)
         return 2
-    mode = "with TOKEN" if token else "without TOKEN"  # whether one was given; the value is never printed
+    # Whether each was given; the values are never printed.
+    mode = ", ".join(("with TOKEN" if token else "without TOKEN", "with API_KEY" if api_key else "without API_KEY"))
     print(f"smoke test of {api.base} ({mode})", flush=True)
     counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
-    for result in run_checks(api, token, origin=args.origin, fetch=http_fetch(args.timeout)):
+    for result in run_checks(api, token, origin=args.origin, fetch=http_fetch(args.timeout), api_key=api_key,
+                             api_key_prefix=prefix):
         counts[result.outcome] += 1
         print(result.line(), flush=True)
     print(f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.e2e.conftest import ALLOWED_ORIGIN
+from local_stack.stack import DEV_API_KEY_PREFIX
 from tests.support.stack import PROJECT_ROOT
 from api_routes import ROUTES
 
@@ -32,10 +33,12 @@ _spec.loader.exec_module(smoke)
 Behaviour = Callable[[str, str, dict[str, str]], tuple[int, dict[str, str], object]]
 
 
-def _run_script(api_url: str, *arguments: str, token: str | None = None) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k != "TOKEN"}
+def _run_script(api_url: str, *arguments: str, token: str | None = None, api_key: str | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in ("TOKEN", "API_KEY")}
     if token is not None:
         environment["TOKEN"] = token
+    if api_key is not None:
+        environment["API_KEY"] = api_key
     return subprocess.run([sys.executable, str(SCRIPT), api_url, *arguments], cwd=PROJECT_ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)
 
@@ -54,7 +57,8 @@ def test_without_a_token_the_public_checks_pass_and_the_token_checks_are_skipped
     outcomes = _outcomes(result.stdout)
     assert list(outcomes.values()).count("PASS") == 5
     assert outcomes["GET /me with TOKEN, and every route"] == "SKIP"
-    assert "5 passed, 0 failed, 1 skipped" in result.stdout
+    assert outcomes["API_KEY checks (/me, /documents, a members change, a made-up key)"] == "SKIP"
+    assert "5 passed, 0 failed, 2 skipped" in result.stdout
 
 
 @pytest.mark.parametrize("persona", ["alice", "dave"])  # an admin, and a user with no organization at all
@@ -68,21 +72,71 @@ def test_with_a_token_every_route_is_deployed_and_no_data_changes(stack, tokens,
     outcomes = _outcomes(result.stdout)
     route_checks = [name for name in outcomes if name.endswith("with TOKEN -> deployed, no 5xx")]
     assert len(route_checks) == len(ROUTES)
+    assert outcomes.pop("API_KEY checks (/me, /documents, a members change, a made-up key)") == "SKIP"
     assert set(outcomes.values()) == {"PASS"}
     assert snapshot() == before
     assert tokens[persona] not in result.stdout + result.stderr
 
 
-def test_make_smoke_passes_the_token_through_the_environment_without_echoing_it(stack, tokens):
-    token = tokens["alice"]
+def test_make_smoke_passes_the_token_and_the_api_key_through_the_environment_without_echoing_them(stack, tokens):
+    token, key = tokens["alice"], _api_key(stack)["key"]
     result = subprocess.run(
         ["make", "--no-print-directory", "-o", ".venv/.installed", "smoke", f"API_URL={stack.api}", f"TOKEN={token}",
-         f"ORIGIN={ALLOWED_ORIGIN}", f"PY={sys.executable}"],
+         f"API_KEY={key}", f"API_KEY_PREFIX={DEV_API_KEY_PREFIX}", f"ORIGIN={ALLOWED_ORIGIN}", f"PY={sys.executable}"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "(with TOKEN)" in result.stdout and f"{len(ROUTES) + 6} passed, 0 failed" in result.stdout
+    assert "(with TOKEN, with API_KEY)" in result.stdout and f"{len(ROUTES) + 6 + 4} passed, 0 failed" in result.stdout
     assert token not in result.stdout + result.stderr
+    assert key not in result.stdout + result.stderr and key[len(DEV_API_KEY_PREFIX):] not in result.stdout + result.stderr
+
+
+# ---- with an API key minted from the local stack's gateway stand-in ----
+
+ORG, WORKSPACE = "72170190012345601", "72170190012345777"  # alice's, as the banner's example key
+API_KEY_CHECKS = (
+    "GET /me with API_KEY -> 200 as that key (principal_type api_key)",
+    "GET /documents with API_KEY -> 200 in the key's workspace (403 for a key without one)",
+    f"PUT /members/{smoke.NO_SUCH_ID} with API_KEY -> 403 (members changes take sessions only)",
+    "GET /me with a made-up key (API_KEY's prefix, random rest) -> 401",
+)
+
+
+def _api_key(stack, workspace: str | None = WORKSPACE) -> dict:
+    body = {"name": "smoke", "organization": ORG, "workspace": workspace, "permissions": ["documents:write"]}
+    status, _, answer = stack.request("POST", "/api-keys", base=stack.gateway, body=body)
+    assert status == 201, answer
+    return answer
+
+
+@pytest.mark.parametrize("workspace", [WORKSPACE, None], ids=["workspace-key", "organization-key"])
+def test_an_api_key_passes_its_checks_and_changes_no_data(stack, tokens, workspace):
+    def snapshot():
+        return [stack.request("GET", path, token=tokens["alice"])[2] for path in ("/documents", "/members")]
+
+    issued = _api_key(stack, workspace)
+    before = snapshot()
+    result = _run_script(stack.api, "--origin", ALLOWED_ORIGIN, api_key=issued["key"])  # no prefix: all but the last 16 kept
+    assert result.returncode == 0, result.stdout + result.stderr
+    outcomes = _outcomes(result.stdout)
+    assert [outcomes[name] for name in API_KEY_CHECKS] == ["PASS"] * 4
+    assert f"key {issued['key_id']}" in result.stdout
+    assert ("document(s) in workspace" if workspace else "(the key has no workspace)") in result.stdout
+    assert snapshot() == before
+    assert issued["key"] not in result.stdout + result.stderr
+
+
+def test_a_revoked_api_key_fails_the_key_checks(stack):
+    issued = _api_key(stack)
+    status, _, _ = stack.request("DELETE", f"/api-keys/{issued['key_id']}", base=stack.gateway)
+    assert status == 200
+    result = _run_script(stack.api, "--api-key-prefix", DEV_API_KEY_PREFIX, api_key=issued["key"])
+    assert result.returncode == 1
+    outcomes = _outcomes(result.stdout)
+    assert outcomes[API_KEY_CHECKS[0]] == "FAIL" and "401" in result.stdout and "a revoked key" in result.stdout
+    assert outcomes[API_KEY_CHECKS[2]] == "FAIL"  # refused with 401 before any policy: not the 403 expected
+    assert outcomes[API_KEY_CHECKS[3]] == "PASS"  # a made-up key is still refused
+    assert issued["key"] not in result.stdout + result.stderr
 
 
 # ---- against stages that misbehave (loopback stand-ins) ----
@@ -167,6 +221,7 @@ def test_the_stand_in_of_a_correct_stage_passes(capsys):
     with stand_in(gateway_like()) as url:
         code, outcomes, out = _run(url, capsys, "--origin", ALLOWED_ORIGIN, token=_unsigned_token(IDS))
     assert code == 0, out
+    assert outcomes.pop("API_KEY checks (/me, /documents, a members change, a made-up key)") == "SKIP"
     assert set(outcomes.values()) == {"PASS"}
 
 
@@ -291,3 +346,105 @@ def test_unverified_claims_reads_a_payload_and_refuses_what_is_not_a_jwt():
     assert smoke.unverified_claims("a.b") is None
     assert smoke.unverified_claims("a.!!!.c") is None
     assert smoke.unverified_claims(_unsigned_token(IDS).replace(".", ".W10", 1)) is None  # payload not an object
+
+
+# ---- the API-key checks against stages that misbehave ----
+
+KEY = "acme_live_" + "K3y" * 12
+KEY_SECRET_PART = KEY[len("acme_live_"):]
+
+
+def key_stage(overrides: Callable[[str, str, str], tuple[int, dict, object] | None] = lambda m, p, a: None) -> Behaviour:
+    """Answers the API-key checks like a correct stage, except where ``overrides(method, path, authorization)`` says."""
+    correct = gateway_like()
+
+    def behaviour(method: str, path: str, headers: dict[str, str]) -> tuple[int, dict, object]:
+        authorization = headers.get("authorization", "")
+        override = overrides(method, path, authorization)
+        if override is not None:
+            return override
+        if not authorization.startswith("Bearer acme_live_"):
+            return correct(method, path, headers)
+        if authorization != f"Bearer {KEY}":
+            return 401, CORS, {"message": "Unauthorized"}
+        if method == "PUT" and path.startswith("/members/"):
+            return 403, CORS, {"message": "User is not authorized to access this resource with an explicit deny"}
+        if path == "/me":
+            return 200, CORS, {"principal_type": "api_key", "key_id": "901", "organization_id": "303", "workspace_id": "404"}
+        if path == "/documents":
+            return 200, CORS, {"items": [], "next": None}
+        return 404, CORS, {"message": "not found"}
+
+    return behaviour
+
+
+def _key_run(behaviour: Behaviour, capsys, *arguments: str, key: str = KEY) -> tuple[int, dict[str, str], str]:
+    with stand_in(behaviour) as url:
+        code = smoke.main([url, *arguments], environ={"API_KEY": key})
+    out = capsys.readouterr().out
+    return code, _outcomes(out), out
+
+
+def test_the_stand_in_of_a_correct_stage_passes_the_api_key_checks(capsys):
+    code, outcomes, out = _key_run(key_stage(), capsys)
+    assert code == 0, out
+    assert [outcomes[name] for name in API_KEY_CHECKS] == ["PASS"] * 4
+    assert KEY_SECRET_PART not in out
+
+
+@pytest.mark.parametrize(("override", "failed"), [
+    # The stage takes any key with the right prefix: the made-up one too.
+    (lambda m, p, a: (200, CORS, {"principal_type": "api_key", "key_id": "1", "workspace_id": "404"})
+     if a.startswith("Bearer acme_live_") and a != f"Bearer {KEY}" else None, API_KEY_CHECKS[3]),
+    # A members change reached the function (400 for the unknown field): the route took an API key.
+    (lambda m, p, a: (400, CORS, {"message": "unknown field"}) if m == "PUT" else None, API_KEY_CHECKS[2]),
+    # /me answers for someone else than an API key.
+    (lambda m, p, a: (200, CORS, {"principal_type": "session_token", "user_id": "1"}) if p == "/me" and a == f"Bearer {KEY}"
+     else None, API_KEY_CHECKS[0]),
+    # The key's workspace documents are not served.
+    (lambda m, p, a: (503, CORS, {"message": "service unavailable"}) if p == "/documents" and m == "GET" else None,
+     API_KEY_CHECKS[1]),
+], ids=["made-up-key-accepted", "members-change-accepted", "me-not-the-key", "documents-5xx"])
+def test_each_api_key_misbehaviour_fails_its_own_line(capsys, override, failed):
+    code, outcomes, out = _key_run(key_stage(override), capsys)
+    assert code == 1
+    assert {name for name in API_KEY_CHECKS if outcomes[name] == "FAIL"} == {failed}, out
+    if failed == API_KEY_CHECKS[0]:
+        assert outcomes[API_KEY_CHECKS[1]] == "SKIP"  # whose workspace to expect is unknown
+    assert KEY_SECRET_PART not in out
+
+
+def test_a_key_too_short_to_make_one_up_skips_the_check_and_a_wrong_prefix_fails_it(capsys):
+    _, outcomes, out = _key_run(key_stage(), capsys, key="acme_live_K3yK3y")
+    assert outcomes[API_KEY_CHECKS[3]] == "SKIP" and "give API_KEY_PREFIX" in out
+    code, outcomes, out = _key_run(key_stage(), capsys, "--api-key-prefix", "other_live_")
+    assert code == 1 and outcomes[API_KEY_CHECKS[3]] == "FAIL" and "does not start with API_KEY_PREFIX" in out
+    assert KEY_SECRET_PART not in out
+
+
+@pytest.mark.parametrize("key", [
+    f"acme_live_{KEY_SECRET_PART} x",
+    f"acme_live_{KEY_SECRET_PART}\nX-Injected: 1",
+    f"acme_live_{KEY_SECRET_PART}\x1b",
+    f"acme_live_{KEY_SECRET_PART}\u00e9",
+])
+def test_an_api_key_with_whitespace_control_or_non_ascii_characters_is_refused_before_sending_and_never_printed(key):
+    requests = []
+    with stand_in(lambda method, path, headers: requests.append(path) or (200, CORS, {"status": "ok"})) as url:
+        result = _run_script(url, api_key=key)
+    assert result.returncode == 2
+    assert "API_KEY contains" in result.stderr and "Traceback" not in result.stderr
+    assert KEY_SECRET_PART not in result.stdout + result.stderr
+    assert requests == []
+
+
+def test_made_up_key_keeps_the_prefix_randomises_the_rest_and_refuses_what_it_cannot_make_up():
+    fake = smoke.made_up_key(KEY, "acme_live_")
+    assert fake.startswith("acme_live_") and len(fake) == len(KEY) and fake != KEY
+    assert sum(a != b for a, b in zip(fake[10:], KEY[10:])) > 16  # the rest is made up, not the key's
+    assert smoke.made_up_key(KEY, "acme_live_") != fake  # random each time
+    inferred = smoke.made_up_key(KEY)  # no prefix: everything but the last 16 characters kept
+    assert inferred[:-16] == KEY[:-16] and inferred != KEY and len(inferred) == len(KEY)
+    assert smoke.made_up_key(KEY, "other_") is None  # not how the key starts
+    assert smoke.made_up_key(KEY, KEY[:-15]) is None  # fewer than 16 characters to make up
+    assert smoke.made_up_key("acme_live_short") is None

@@ -10,10 +10,11 @@ events/env.gateway.json (env.json plus ``WACHT_GATEWAY_URL=http://127.0.0.1:3005
 ``dev_live_`` key prefix) and `make dev` running, whose gateway stand-in knows the sample
 credentials listed in events/dev-keys/gateway-credentials.json.
 
-The function events (events/api/*-oauth*.json, *-api-key*.json) carry exactly the context the
-authorizer produces: this script runs the real one (wacht_auth's Authorizer over the app's route
+Every function event behind the authorizer (events/api/) carries exactly the context the authorizer
+produces for its caller: this script runs the real one (wacht_auth's Authorizer over the app's route
 table, settings from env.gateway.json) against an in-process gateway stand-in holding the sample
-credentials. One thing is pinned: an API key's context is good for an hour from the check (Wacht
+credentials (a session event keeps its file's route, base path and body; only its caller is
+refreshed). One thing is pinned: an API key's context is good for an hour from the check (Wacht
 names no expiry), so the gateway check runs with its clock an hour before 2100-01-01, as the sample
 tokens expire then too; sample events must keep working.
 
@@ -73,6 +74,14 @@ ALICE = {
     "organization": "72170190012345601",
     "workspace": "72170190012345777",
     "permissions": {"organization": ["organization:admin", "members:manage"], "workspace": ["workspace:admin", "documents:write"]},
+}
+SESSIONS = {  # the sessions events/api/ uses, by the events that use them (ALICE for every other one)
+    "documents-create-without-permission": {
+        "sub": "72170182881052674", "sid": "72170182881052691", "organization": ALICE["organization"], "workspace": ALICE["workspace"],
+        "permissions": {"organization": ["organization:member"], "workspace": ["workspace:member"]}},
+    "documents-list-without-workspace": {
+        "sub": "72170182881052675", "sid": "72170182881052692", "organization": ALICE["organization"],
+        "permissions": {"organization": ["organization:member"], "workspace": []}},
 }
 OAUTH_CLIENT = "72170500000000001"
 # The sample credentials `make dev`'s gateway stand-in knows (readable on purpose: dev only).
@@ -149,24 +158,21 @@ def _event(authorization: str | None, *, method: str = "GET", path: str = "/docu
     }
 
 
-def _proxy_event(method: str, resource: str, path_parameters: dict[str, str], credential: str, authorizer: dict,
+def _proxy_event(method: str, resource: str, path_parameters: dict[str, str], credential: str, answer: dict,
                  *, request_id: str = REQUEST_ID, body: dict | None = None) -> dict:
-    """The proxy event a function receives: ``authorizer`` is the authorizer's answer, turned into
-    ``requestContext.authorizer`` as API Gateway does (values stringified, principalId added)."""
+    """The proxy event a function receives behind the authorizer's ``answer`` for ``credential``."""
     path = resource
     for name, value in path_parameters.items():
         path = path.replace(f"{{{name}}}", value)
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {credential}",
-               "Host": "abc123.execute-api.us-east-1.amazonaws.com", "Origin": "https://app.example.com"}
+    headers = {"Accept": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com", "Origin": "https://app.example.com"}
     if body is not None:
         headers["Content-Type"] = "application/json"
-    context = {name: gateway_context_value(value) for name, value in authorizer["context"].items()}
-    return {
+    event = {
         "resource": resource,
         "path": path,
         "httpMethod": method,
         "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "multiValueHeaders": {},
         "queryStringParameters": None,
         "multiValueQueryStringParameters": None,
         "pathParameters": path_parameters or None,
@@ -175,11 +181,22 @@ def _proxy_event(method: str, resource: str, path_parameters: dict[str, str], cr
             "accountId": "123456789012", "apiId": "abc123", "resourceId": "r1", "stage": "prod", "requestId": request_id,
             "requestTimeEpoch": 1767225600000, "identity": {"sourceIp": "203.0.113.7", "userAgent": "sample-event"},
             "path": f"/prod{path}", "resourcePath": resource, "httpMethod": method, "protocol": "HTTP/1.1",
-            "authorizer": {**context, "principalId": authorizer["principalId"], "integrationLatency": "12"},
         },
         "body": None if body is None else json.dumps(body),
         "isBase64Encoded": False,
     }
+    return _with_authorizer_answer(event, credential, answer)
+
+
+def _with_authorizer_answer(event: dict, credential: str, answer: dict) -> dict:
+    """``event`` as API Gateway hands it over behind the authorizer's ``answer`` for ``credential``:
+    the context's values stringified under ``requestContext.authorizer``, ``principalId`` added."""
+    context = {name: gateway_context_value(value) for name, value in answer["context"].items()}
+    headers = {**event["headers"], "Authorization": f"Bearer {credential}"}
+    request_context = {**event["requestContext"],
+                       "authorizer": {**context, "principalId": answer["principalId"], "integrationLatency": "12"}}
+    return {**event, "headers": headers, "multiValueHeaders": {name: [value] for name, value in headers.items()},
+            "requestContext": request_context}
 
 
 def _authorizer(env: dict[str, str], gateway_url: str) -> Authorizer:
@@ -221,6 +238,25 @@ def _function_events(authorizer: Authorizer, oauth_profile: str, oauth_email: st
     earlier = authorizer.authorize(_event(f"Bearer {API_KEY}"))
     events["documents-list-api-key-next-request"] = _proxy_event("GET", "/documents", {}, API_KEY, earlier,
                                                                  request_id=LATER_REQUEST_ID)
+    return events
+
+
+def _session_events(authorizer: Authorizer, key, now: int, generated: set[str]) -> dict[str, dict]:
+    """The session events of events/api/ (each file kept as it is: its route, base path, body), their
+    context replaced by the authorizer's answer for a session token of ALICE or of ``SESSIONS[name]``.
+    Events without an authorizer context (public and optional routes) stay as they are."""
+    events = {}
+    for path in sorted((EVENTS / "api").glob("*.json")):
+        event = json.loads(path.read_text())
+        if path.stem in generated or not event["requestContext"].get("authorizer"):
+            continue
+        token = _token(key, {"iss": DEV_ISSUER, "iat": now, "exp": LONG_LIVED_EXP, **SESSIONS.get(path.stem, ALICE)})
+        route_path = event["resource"]
+        for parameter, value in (event["pathParameters"] or {}).items():
+            route_path = route_path.replace(f"{{{parameter}}}", value)
+        answer = authorizer.authorize(_event(f"Bearer {token}", method=event["httpMethod"], path=route_path,
+                                             resource=event["resource"], request_id=event["requestContext"]["requestId"]))
+        events[path.stem] = _with_authorizer_answer(event, token, answer)
     return events
 
 
@@ -286,7 +322,9 @@ def main() -> None:
         book.add(value, credential)
     service = GatewayStandIn(DEV_API_KEY_PREFIX, book).serve(0)
     try:
-        function_events = _function_events(_authorizer(gateway_env["AuthorizerFunction"], service.origin), oauth_profile, oauth_email)
+        authorizer = _authorizer(gateway_env["AuthorizerFunction"], service.origin)
+        function_events = _function_events(authorizer, oauth_profile, oauth_email)
+        function_events.update(_session_events(authorizer, key, now, set(function_events)))
     finally:
         service.stop()
     for name, event in function_events.items():

@@ -413,10 +413,9 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     token = env.get("TOKEN", "").strip().removeprefix("Bearer ").strip() or None
     api_key = env.get("API_KEY", "").strip().removeprefix("Bearer ").strip() or None
     prefix = (args.api_key_prefix or "").strip() or None
-    problem = (token_problem(token) if token else "") or (
-        credential_problem(api_key, "API_KEY", "the API key") if api_key else "")
-    if not problem and prefix is not None and credential_problem(prefix, "API_KEY_PREFIX", "the prefix"):
-        problem = credential_problem(prefix, "API_KEY_PREFIX", "the prefix")
+    problem = ((token_problem(token) if token else "")
+               or (credential_problem(api_key, "API_KEY", "the API key") if api_key else "")
+               or (credential_problem(prefix, "API_KEY_PREFIX", "the prefix") if prefix else ""))
     if problem:  # refused before anything is sent; the value is never printed
         print(f"smoke: {problem}", file=sys.stderr)
         return 2

@@ -448,3 +448,11 @@ def test_made_up_key_keeps_the_prefix_randomises_the_rest_and_refuses_what_it_ca
     assert smoke.made_up_key(KEY, "other_") is None  # not how the key starts
     assert smoke.made_up_key(KEY, KEY[:-15]) is None  # fewer than 16 characters to make up
     assert smoke.made_up_key("acme_live_short") is None
+
+
+def test_a_prefix_with_whitespace_inside_is_refused_before_sending():
+    requests = []
+    with stand_in(lambda method, path, headers: requests.append(path) or (200, CORS, {"status": "ok"})) as url:
+        result = _run_script(url, "--api-key-prefix", "acme live_", api_key=KEY)
+    assert result.returncode == 2 and "API_KEY_PREFIX contains whitespace" in result.stderr
+    assert requests == [] and KEY_SECRET_PART not in result.stdout + result.stderr

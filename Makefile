@@ -64,7 +64,7 @@ load: $(VENV)/.installed ## bounded load run: 32 concurrent clients against a lo
 chaos: $(VENV)/.installed ## bounded chaos run: JWKS, DynamoDB, key rotation and Backend API faults under load
 	$(PY) -m local_stack.drills.chaos
 
-events: $(VENV)/.installed ## regenerate the sample events' tokens (dev key, dev issuer)
+events: $(VENV)/.installed ## regenerate the sample events (dev keys and issuers; function events from the real authorizer)
 	$(PY) scripts/make_events.py
 
 # Any Python 3.12+ with pip builds it (the package requires 3.12): no virtualenv, nothing installed.

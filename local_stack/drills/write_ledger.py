@@ -1,7 +1,8 @@
 """Every write a load run made, what its answer promised, and the read-back that checks the promise.
 
 A write answered 201/200/204 is acknowledged: afterwards its tenant must see it (a created
-document or member present, a deleted document gone) and no other tenant may. A write answered
+document or member present, a deleted document gone) and no other tenant may: neither another
+tenant's session nor an API key of another workspace (when the read-back is given keys). A write answered
 anything else (a 5xx during a fault) may or may not have happened: it is ``unknown`` and not
 checked, but its tenant is still recorded, so a listing elsewhere cannot hide a leak of it.
 """
@@ -86,8 +87,11 @@ class ReadBack:
     """Read-back requests that did not get a clear answer (a 5xx): the check could not be made."""
 
 
-def read_back(api: str, ledger: Ledger, tokens: dict[tuple[str | None, str | None], str]) -> ReadBack:
-    """Check every acknowledged write with ``tokens``: (organization, workspace) -> a token of that tenant."""
+def read_back(api: str, ledger: Ledger, tokens: dict[tuple[str | None, str | None], str],
+              keys: dict[str, str] | None = None) -> ReadBack:
+    """Check every acknowledged write with ``tokens``: (organization, workspace) -> a session token of
+    that tenant; and with ``keys`` (workspace -> an API key of it), that no key reads a document of
+    another workspace."""
     result = ReadBack()
     documents, members = ledger.acknowledged()
     workspaces = {workspace: token for (_, workspace), token in tokens.items() if workspace}
@@ -102,11 +106,13 @@ def read_back(api: str, ledger: Ledger, tokens: dict[tuple[str | None, str | Non
                 result.lost.append(f"document {document_id} of workspace {document.workspace}: {status}")
             elif document.state == DELETED and status != 404:
                 result.lost.append(f"deleted document {document_id} of workspace {document.workspace}: {status}")
-            for other, token in workspaces.items():
+            readers = [(other, "", token) for other, token in workspaces.items()]
+            readers += [(other, "an API key of ", key) for other, key in (keys or {}).items()]
+            for other, who, token in readers:
                 if other != document.workspace:
                     status, _ = client.get(f"/documents/{quote(document_id, safe='')}", token)
                     if status == 200:
-                        result.cross_tenant.append(f"document {document_id} of {document.workspace} read by {other}")
+                        result.cross_tenant.append(f"document {document_id} of {document.workspace} read by {who}{other}")
         listed = {org: client.all_members(token, result) for org, token in organizations.items()}
         for (organization, member_id), state in members.items():
             result.checked += 1

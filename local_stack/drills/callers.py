@@ -21,6 +21,7 @@ import json
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -52,7 +53,7 @@ class Credential:
     key_id: str | None = None
 
 
-def issue_json(url: str, body: dict | None, *, method: str = "POST", attempts: int = 3, timeout_seconds: float = 10.0) -> dict:
+def issue_json(url: str, body: Mapping[str, object] | None, *, method: str = "POST", attempts: int = 3, timeout_seconds: float = 10.0) -> dict:
     """Ask a stand-in for a credential (or to revoke one); its JSON answer. The stand-ins are the
     harness, not what is measured: a refused connection is retried; an error answer is a RuntimeError."""
     data = json.dumps(body).encode() if body is not None else None
@@ -194,8 +195,8 @@ class ApiKeyCaller(Caller):
         return self.workspace is not None and "documents:write" in self.permissions
 
     def issue(self, endpoints: Endpoints, *, rate_limit_per_minute: int | None = None) -> Credential:
-        body = {"name": f"drill {self.label}", "organization": self.organization, "workspace": self.workspace,
-                "permissions": list(self.permissions)}
+        body: dict[str, object] = {"name": f"drill {self.label}", "organization": self.organization,
+                                   "workspace": self.workspace, "permissions": list(self.permissions)}
         if rate_limit_per_minute is not None:
             body["rate_limit_per_minute"] = rate_limit_per_minute
         answer = issue_json(f"{_require(endpoints.gateway, 'gateway')}/api-keys", body)

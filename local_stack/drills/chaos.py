@@ -279,7 +279,10 @@ def run_chaos(urls: dict[str, str], *, clients: int = 16, fault_seconds: float =
     finally:
         stop.set()
         driver.join(120)
-        stack.faults(jwks="up", dynamodb="pass", backend_api="up", **({"gateway": "up"} if endpoints.gateway else {}))
+        healthy = {"jwks": "up", "dynamodb": "pass", "backend_api": "up"}
+        if endpoints.gateway:
+            healthy["gateway"] = "up"
+        stack.faults(**healthy)
     load.elapsed_seconds = time.monotonic() - load.started
     if failure:
         raise RuntimeError(f"the load failed: {failure[0]!r}")

@@ -763,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --oauth and --gateway together, with --api and --idp")
     check_loopback(parser, args.api, args.idp, args.oauth, args.gateway, args.admin)
 
-    def go(urls: dict[str, str | None]) -> LoadResult:
+    def go(urls: Mapping[str, str | None]) -> LoadResult:
         kinds = "every kind of caller" if urls.get("gateway") else "sessions only (no --oauth/--gateway)"
         print(f"load: {args.clients} clients x {args.requests} requests against {urls['api']}, {kinds}",
               file=sys.stderr, flush=True)

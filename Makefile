@@ -58,10 +58,10 @@ frontend: $(FRONTEND_DEPS) ## serve the example React app on http://localhost:51
 bench: $(VENV)/.installed $(SAM_VENV)/.installed ## authorizer cost per invocation; every function's cold start as sam build ships it (add ARGS=--check to fail on a miss)
 	$(PY) bench/bench_authorizer.py $(ARGS)
 
-load: $(VENV)/.installed ## bounded load run: 32 concurrent clients against a local stack it starts (loopback only)
+load: $(VENV)/.installed ## bounded load run: 32 concurrent clients (sessions, API keys, OAuth tokens) against a local stack it starts (loopback only)
 	$(PY) -m local_stack.drills.load
 
-chaos: $(VENV)/.installed ## bounded chaos run: JWKS, DynamoDB, key rotation and Backend API faults under load
+chaos: $(VENV)/.installed ## bounded chaos run: JWKS, DynamoDB, key rotation, Backend API and Wacht gateway faults under load
 	$(PY) -m local_stack.drills.chaos
 
 events: $(VENV)/.installed ## regenerate the sample events (dev keys and issuers; function events from the real authorizer)

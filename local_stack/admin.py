@@ -5,7 +5,9 @@
                                  cold starts, peak concurrency, invocations, throttles, timeouts,
                                  crashes and errors; the account's concurrency and this
                                  machine's bound on environments (and throttles for it);
-                                 the dev IdP's JWKS requests
+                                 the dev IdP's JWKS requests; the Wacht gateway stand-in's checks by
+                                 outcome (allowed, permission_denied, rate_limited, rejected,
+                                 bad_request, faulted); the OAuth app's JWKS requests
     POST /authorizer-cache/flush empty the authorizer caches (like flush-stage-authorizers-cache)
     POST /environments/recycle   discard every idle execution environment (next calls cold-start)
     GET  /faults, POST /faults   the fault switches (local_stack.drills.faults), with LOCAL_STACK_FAULTS=1
@@ -23,6 +25,8 @@ from .http_service import HttpRequest, HttpResponse, HttpService, json_response
 from .lambda_runtime.account import LambdaAccount
 from .lambda_runtime.pool import LocalFunction
 from .wacht.dev_idp import DevIdentityProvider
+from .wacht.gateway import GatewayStandIn
+from .wacht.oauth_app import DevOAuthApp
 
 __all__ = ["AdminApi"]
 
@@ -38,6 +42,8 @@ class AdminApi:
         clock: Callable[[], float] = time.time,
         faults: FaultSwitches | None = None,
         lambda_account: LambdaAccount | None = None,
+        wacht_gateway: GatewayStandIn | None = None,
+        oauth_app: DevOAuthApp | None = None,
     ) -> None:
         self._gateway = gateway
         self._functions = functions
@@ -45,6 +51,8 @@ class AdminApi:
         self._clock = clock
         self._faults = faults
         self._lambda_account = lambda_account
+        self._wacht_gateway = wacht_gateway
+        self._oauth_app = oauth_app
 
     def serve(self, port: int = 0) -> HttpService:
         return HttpService("admin", self.handle, port).start()
@@ -85,4 +93,6 @@ class AdminApi:
                 "seconds_since_last_jwks_request": None if last is None else round(self._clock() - last, 3),
                 "current_kid": self._idp.keys.current_kid,
             },
+            "wacht_gateway": self._wacht_gateway.stats.to_json() if self._wacht_gateway else None,
+            "oauth": {"jwks_requests": self._oauth_app.jwks_requests} if self._oauth_app else None,
         }

@@ -146,7 +146,8 @@ class LocalStack:
         gateway_service = HttpService("api", self.gateway.handle, config.api_port).start()
         self._services.append(gateway_service)
         faults = FaultSwitches(self.idp, self.backend_api, self._dynamodb_proxy, self.wacht_gateway) if self._dynamodb_proxy else None
-        admin = AdminApi(self.gateway, self.functions, self.idp, faults=faults, lambda_account=self.lambda_account)
+        admin = AdminApi(self.gateway, self.functions, self.idp, faults=faults, lambda_account=self.lambda_account,
+                         wacht_gateway=self.wacht_gateway, oauth_app=self.oauth_app)
         admin_service = admin.serve(config.admin_port)
         self._services.append(admin_service)
         self.urls = StackUrls(gateway_service.origin, self.idp.issuer or "", backend.origin, endpoint,

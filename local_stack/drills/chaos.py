@@ -1,19 +1,22 @@
 """A bounded chaos run on loopback: faults injected in turn while load flows, then checked.
 
-    python -m local_stack.drills.chaos                        # 16 clients, 5 s per fault (about 1 to 2 minutes)
+    python -m local_stack.drills.chaos                        # 16 clients, 5 s per fault (about 1.5 to 2 minutes)
     python -m local_stack.drills.chaos --clients 6 --fault-seconds 2
 
 It starts its own stack as `make dev` does, plus LOCAL_STACK_FAULTS=1 (local_stack.drills.faults)
 and the authorizer cache off (every request reaches the authorizer, so every fault meets it);
 Lambda's scaling is left at the account's default, as on AWS. It runs the load's clients
-(local_stack.drills.load) until the end, and injects, one after the other:
+(local_stack.drills.load: sessions, API keys, OAuth clients with JWT and opaque tokens) until the
+end, and injects, one after the other:
 1. ``jwks-down``: the dev IdP's JWKS endpoint answers 503, and every idle execution environment
    is discarded, so new ones cold-start without a key set;
 2. ``dynamodb-down``: the fault proxy resets every DynamoDB connection;
 3. ``dynamodb-slow``: every request to DynamoDB waits ``--dynamodb-delay`` seconds;
 4. ``key-rotation``: the dev IdP signs with a new key (the old one stays published), so new
    tokens name a kid the warm authorizers have never seen;
-5. ``backend-api-down``: Wacht's Backend API (the stand-in) answers 503.
+5. ``backend-api-down``: Wacht's Backend API (the stand-in) answers 503;
+6. ``gateway-down``: Wacht's gateway (the stand-in) answers every check 503;
+7. ``gateway-slow``: it answers every check only after 5 s, past the 3 s its callers allow.
 After each fault ends it waits out the fault's recovery bound and a little more before the next.
 
 Violations (any one makes the exit status 1; the summary line counts them):
@@ -29,6 +32,15 @@ Violations (any one makes the exit status 1; the summary line counts them):
   side: while DynamoDB is failing, a DELETE of an item that was never there may answer 204 (the
   retry cannot tell "our unanswered attempt removed it" from "it was not there"; the item is gone
   either way). Such answers are counted as idempotent deletes, not violations.
+- while the gateway is down or slow: an API-key or opaque-token request to a route behind the
+  authorizer, sent after the switch was on and answered before it was off, answered anything but
+  a 5xx (a 401 would sign a valid key out, a 200 would have skipped the check); a 5xx to one sent
+  while the switch was on that took longer than the gateway's 3 s deadline plus
+  ``GATEWAY_MARGIN_SECONDS`` (a slow gateway's 5xx come after the deadline, often after the
+  switch is off again: they count to the fault, and are timed like the others); a session or OAuth
+  JWT request (their verification never asks the gateway) answered 5xx during the fault or its
+  recovery; and, after the fault, no API-key or opaque-token request served again (2xx) before
+  the next fault.
 A 5xx is attributed to the latest fault that had started when it finished: during the fault if
 the request started before the fault ended, otherwise it counts towards that fault's recovery
 (from the fault's end to the start of the last request still answered 5xx).
@@ -47,13 +59,21 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .load import Call, LoadResult, check_loopback, make_clients, own_stack, run_clients, tenant_tokens
+from .callers import GATEWAY_JUDGED, Endpoints
+from .load import Call, LoadResult, check_loopback, make_clients, own_stack, run_clients, tenant_keys, tenant_tokens
 from .write_ledger import Ledger, read_back
 
-__all__ = ["ChaosResult", "FaultWindow", "chaos_stack_environment", "key_refetch_cooldown_seconds", "main", "run_chaos"]
+__all__ = ["ChaosResult", "FaultWindow", "chaos_stack_environment", "gateway_timeout_seconds",
+           "key_refetch_cooldown_seconds", "main", "run_chaos"]
 
 QUICK_RECOVERY_SECONDS = 3.0
-FAULTS = ("jwks-down", "dynamodb-down", "dynamodb-slow", "key-rotation", "backend-api-down")
+FAULTS = ("jwks-down", "dynamodb-down", "dynamodb-slow", "key-rotation", "backend-api-down", "gateway-down",
+          "gateway-slow")
+GATEWAY_FAULTS = ("gateway-down", "gateway-slow")
+GATEWAY_MARGIN_SECONDS = 1.5
+"""What a request may take beyond the gateway client's deadline on this shared 2-core machine
+(queueing, a cold start): still under the authorizer's 5 s Timeout, so a 5xx later than the
+budget means our bound failed and Lambda's timeout answered instead."""
 _SETTLE_SECONDS = 1.5
 """After a fault's bound has passed, this long again with no 5xx before the next fault starts."""
 _PACKAGE_SOURCE = Path(__file__).resolve().parents[2] / "packages" / "wacht-auth" / "src"
@@ -68,6 +88,15 @@ def key_refetch_cooldown_seconds() -> float:
     return float(inspect.signature(JwksCache).parameters["cooldown_seconds"].default)
 
 
+def gateway_timeout_seconds() -> float:
+    """How long the authorizer and the functions wait for Wacht's gateway (wacht_auth.gateway_check)."""
+    if str(_PACKAGE_SOURCE) not in sys.path:
+        sys.path.append(str(_PACKAGE_SOURCE))
+    from wacht_auth.gateway_check import DEFAULT_TIMEOUT_SECONDS
+
+    return float(DEFAULT_TIMEOUT_SECONDS)
+
+
 @dataclass
 class FaultWindow:
     name: str
@@ -79,10 +108,30 @@ class FaultWindow:
     recovery_seconds: float = 0.0
     """From the fault's end to the start of the last request after it that was still answered 5xx."""
     last_failure: str = ""
+    switched_on: float | None = None
+    """When the switch was on (the admin had answered); None: ``started``."""
+    switched_off: float | None = None
+    """When the switch was about to be turned off; None: ``ended``."""
+    gateway_judged_5xx: int = 0
+    """For a gateway fault: API-key and opaque-token requests answered 5xx while it was on."""
+    slowest_5xx_seconds: float = 0.0
+    others_served: int = 0
+    """For a gateway fault: session and OAuth JWT requests answered below 500 while it was on (what
+    never asks the gateway must not get a 5xx from its fault: /health and /hello for keys neither)."""
 
     @property
     def recovered_in_bound(self) -> bool:
         return self.recovery_seconds <= self.recovery_bound_seconds
+
+    def sent_while_on(self, call: Call) -> bool:
+        """Whether ``call`` was sent after the switch was on and before it was about to be off."""
+        on = self.started if self.switched_on is None else self.switched_on
+        off = self.ended if self.switched_off is None else self.switched_off
+        return on <= call.started < off
+
+    def holds(self, call: Call) -> bool:
+        """Whether ``call`` was sent after the switch was on and answered before it was about to be off."""
+        return self.sent_while_on(call) and call.finished <= (self.ended if self.switched_off is None else self.switched_off)
 
 
 @dataclass
@@ -94,7 +143,10 @@ class ChaosResult:
     idempotent_deletes: list[str] = field(default_factory=list)
     """DELETEs of a missing item answered 204 while DynamoDB was failing (see the module docstring)."""
     unexpected: list[str] = field(default_factory=list)
-    """Statuses below 500 the persona should not get."""
+    """Statuses below 500 the caller should not get."""
+    gateway_breaches: list[str] = field(default_factory=list)
+    """What the gateway faults must not cause (see the module docstring)."""
+    gateway_budget_seconds: float = 0.0
 
     def violations(self) -> list[str]:
         read = self.load.read_back
@@ -106,16 +158,24 @@ class ChaosResult:
         found += [f"unexpected status: {s}" for s in self.unexpected]
         found += [f"{f.name} not recovered within {f.recovery_bound_seconds:.1f} s: {f.last_failure}"
                   for f in self.faults if not f.recovered_in_bound]
+        found += self.gateway_breaches
         return found
 
     def line(self) -> str:
         load, read = self.load, self.load.read_back
         faults = ", ".join(f"{f.name} {f.ended - f.started:.1f} s ({f.server_errors} 5xx, recovered in "
-                           f"{f.recovery_seconds:.1f} s <= {f.recovery_bound_seconds:.1f} s)" for f in self.faults)
+                           f"{f.recovery_seconds:.1f} s <= {f.recovery_bound_seconds:.1f} s{self._gateway_part(f)})"
+                           for f in self.faults)
         return (f"{len(load.calls)} requests in {load.elapsed_seconds:.1f} s; faults: {faults}; "
                 f"signed out {len(load.signed_out)}, 5xx before the first fault {len(self.out_of_window)}, "
                 f"unexpected {len(self.unexpected)} (+{len(self.idempotent_deletes)} idempotent deletes), cross-tenant {len(load.cross_tenant) + len(read.cross_tenant)}, "
                 f"lost writes {len(read.lost)} of {read.checked} checked; violations {len(self.violations())}")
+
+    def _gateway_part(self, fault: FaultWindow) -> str:
+        if fault.name not in GATEWAY_FAULTS:
+            return ""
+        return (f"; API-key/opaque 5xx {fault.gateway_judged_5xx}, slowest {fault.slowest_5xx_seconds:.1f} s <= "
+                f"{self.gateway_budget_seconds:.1f} s; sessions/JWT served {fault.others_served}")
 
 
 class _Stack:
@@ -150,36 +210,49 @@ class _Stack:
             response.read()
 
 
-def _inject(stack: _Stack, name: str, fault_seconds: float, dynamodb_delay_seconds: float) -> None:
-    """Turn fault ``name`` on, hold it ``fault_seconds`` (a rotation is instant), turn it off."""
+def _inject(stack: _Stack, name: str, fault_seconds: float, dynamodb_delay_seconds: float) -> tuple[float, float]:
+    """Turn fault ``name`` on, hold it ``fault_seconds`` (a rotation is instant), turn it off; when it
+    was switched on and when it was about to be switched off."""
     if name == "key-rotation":
         stack.rotate()
-        return
+        now = time.monotonic()
+        return now, now
     on, off = {
         "jwks-down": ({"jwks": "down"}, {"jwks": "up"}),
         "dynamodb-down": ({"dynamodb": "refuse"}, {"dynamodb": "pass"}),
         "dynamodb-slow": ({"dynamodb": "slow", "dynamodb_delay_seconds": dynamodb_delay_seconds}, {"dynamodb": "pass"}),
         "backend-api-down": ({"backend_api": "down"}, {"backend_api": "up"}),
+        "gateway-down": ({"gateway": "down"}, {"gateway": "up"}),
+        "gateway-slow": ({"gateway": "slow"}, {"gateway": "up"}),
     }[name]
     stack.faults(**on)
+    switched_on = time.monotonic()
     try:
         if name == "jwks-down":
             stack.recycle()
         time.sleep(fault_seconds)
     finally:
+        switched_off = time.monotonic()
         stack.faults(**off)
+    return switched_on, switched_off
 
 
 def run_chaos(urls: dict[str, str], *, clients: int = 16, fault_seconds: float = 5.0, warm_seconds: float = 3.0,
               dynamodb_delay_seconds: float = 2.0, token_every: int = 5, seed: int = 11,
               faults: tuple[str, ...] = FAULTS) -> ChaosResult:
-    """Inject ``faults`` in turn into the stack at ``urls`` (started with LOCAL_STACK_FAULTS=1) under load."""
+    """Inject ``faults`` in turn into the stack at ``urls`` (started with LOCAL_STACK_FAULTS=1) under load.
+
+    ``urls`` has the stack's "api", "idp" and "admin", and its "oauth" and "gateway" for the other
+    kinds of caller (without them: sessions only, and the gateway faults are refused)."""
     cooldown = key_refetch_cooldown_seconds()
+    endpoints = Endpoints(urls["idp"], urls.get("oauth"), urls.get("gateway"))
+    if set(faults) & set(GATEWAY_FAULTS) and not (endpoints.oauth and endpoints.gateway):
+        raise RuntimeError("the gateway faults need the stack's oauth and gateway URLs (its API keys and opaque tokens)")
     stack = _Stack(urls)
     stack.require_faults()
     load = LoadResult()
     ledger = Ledger()
-    workers = make_clients(urls["api"], urls["idp"], clients, ledger, load, seed=seed, token_every=token_every)
+    workers = make_clients(urls["api"], endpoints, clients, ledger, load, seed=seed, token_every=token_every)
     stop = threading.Event()
     failure: list[BaseException] = []
 
@@ -199,18 +272,22 @@ def run_chaos(urls: dict[str, str], *, clients: int = 16, fault_seconds: float =
             bound = cooldown + QUICK_RECOVERY_SECONDS if name in ("jwks-down", "key-rotation") else QUICK_RECOVERY_SECONDS
             print(f"chaos: {name} (recovery bound {bound:.1f} s)", file=sys.stderr, flush=True)
             started = time.monotonic()
-            _inject(stack, name, fault_seconds, dynamodb_delay_seconds)
-            windows.append(FaultWindow(name, started, time.monotonic(), bound))
+            switched_on, switched_off = _inject(stack, name, fault_seconds, dynamodb_delay_seconds)
+            windows.append(FaultWindow(name, started, time.monotonic(), bound, switched_on=switched_on,
+                                       switched_off=switched_off))
             time.sleep(bound + _SETTLE_SECONDS)
     finally:
         stop.set()
         driver.join(120)
-        stack.faults(jwks="up", dynamodb="pass", backend_api="up")
+        healthy = {"jwks": "up", "dynamodb": "pass", "backend_api": "up"}
+        if endpoints.gateway:
+            healthy["gateway"] = "up"
+        stack.faults(**healthy)
     load.elapsed_seconds = time.monotonic() - load.started
     if failure:
         raise RuntimeError(f"the load failed: {failure[0]!r}")
-    load.read_back = read_back(urls["api"], ledger, tenant_tokens(urls["idp"]))
-    result = ChaosResult(load, windows)
+    load.read_back = read_back(urls["api"], ledger, tenant_tokens(urls["idp"]), tenant_keys(endpoints))
+    result = ChaosResult(load, windows, gateway_budget_seconds=gateway_timeout_seconds() + GATEWAY_MARGIN_SECONDS)
     _judge(result)
     return result
 
@@ -229,6 +306,7 @@ def _judge(result: ChaosResult) -> None:
         elif call.started - window.ended >= window.recovery_seconds:
             window.recovery_seconds = call.started - window.ended
             window.last_failure = _describe(call, f"{window.recovery_seconds:.1f} s after {window.name} ended")
+    _judge_gateway_faults(result)
     store_faults = [w for w in windows if w.name.startswith("dynamodb")]
     for call, text in result.load.unexpected_calls:
         during_store_fault = any(w.started <= call.finished and call.started <= w.ended for w in store_faults)
@@ -236,6 +314,40 @@ def _judge(result: ChaosResult) -> None:
             result.idempotent_deletes.append(text)
         else:
             result.unexpected.append(text)
+
+
+def _judge_gateway_faults(result: ChaosResult) -> None:
+    """The gateway faults' own rules (see the module docstring)."""
+    windows = result.faults
+    for index, window in enumerate(windows):
+        if window.name not in GATEWAY_FAULTS:
+            continue
+        until = windows[index + 1].started if index + 1 < len(windows) else float("inf")
+        kinds = {call.caller for call in result.load.calls if call.judged_by_gateway}
+        served_after: set[str] = set()
+        for call in result.load.calls:
+            if call.judged_by_gateway and window.sent_while_on(call):
+                if call.status < 500:
+                    if window.holds(call):
+                        result.gateway_breaches.append(f"{window.name}: {_describe(call, f'for {call.caller}')}, not a 5xx")
+                    continue
+                window.gateway_judged_5xx += 1
+                seconds = call.finished - call.started
+                window.slowest_5xx_seconds = max(window.slowest_5xx_seconds, seconds)
+                if seconds > result.gateway_budget_seconds:
+                    result.gateway_breaches.append(f"{window.name}: {_describe(call, f'for {call.caller}')} after "
+                                                   f"{seconds:.1f} s, past {result.gateway_budget_seconds:.1f} s")
+            elif not call.judged_by_gateway and call.started < window.ended + window.recovery_bound_seconds \
+                    and call.finished > window.started:
+                if call.status >= 500:
+                    result.gateway_breaches.append(f"{window.name}: {_describe(call, f'for {call.caller}')}: "
+                                                   "its verification never asks the gateway")
+                elif window.holds(call) and call.caller not in GATEWAY_JUDGED:
+                    window.others_served += 1
+            if call.judged_by_gateway and window.ended <= call.started < until and 200 <= call.status < 300:
+                served_after.add(call.caller)
+        for kind in sorted(kinds - served_after):
+            result.gateway_breaches.append(f"{window.name}: no {kind} request served again after the fault")
 
 
 def _describe(call: Call, when: str) -> str:
@@ -259,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--api", help="a running stack's API origin, started with LOCAL_STACK_FAULTS=1 (default: start one)")
     parser.add_argument("--idp", help="that stack's dev IdP origin")
+    parser.add_argument("--oauth", help="that stack's dev OAuth app origin")
+    parser.add_argument("--gateway", help="that stack's Wacht gateway stand-in origin")
     parser.add_argument("--admin", help="that stack's admin origin")
     args = parser.parse_args(argv)
     faults = tuple(f.strip() for f in args.faults.split(",") if f.strip())
@@ -269,9 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("fault_seconds", "warm_seconds", "dynamodb_delay"):
         if not 0 <= getattr(args, name) <= 60:
             parser.error(f"--{name.replace('_', '-')} must be between 0 and 60 seconds")
-    given = [args.api, args.idp, args.admin]
+    given = [args.api, args.idp, args.oauth, args.gateway, args.admin]
     if any(given) and not all(given):
-        parser.error("give --api, --idp and --admin together, or none")
+        parser.error("give --api, --idp, --oauth, --gateway and --admin together, or none")
     check_loopback(parser, *given)
 
     def go(urls: dict[str, str]) -> ChaosResult:
@@ -281,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.api:
-            result = go({"api": args.api, "idp": args.idp, "admin": args.admin})
+            result = go({"api": args.api, "idp": args.idp, "oauth": args.oauth, "gateway": args.gateway, "admin": args.admin})
         else:
             with own_stack(chaos_stack_environment()) as urls:
                 result = go(urls)

@@ -1,7 +1,8 @@
 """Every write a load run made, what its answer promised, and the read-back that checks the promise.
 
 A write answered 201/200/204 is acknowledged: afterwards its tenant must see it (a created
-document or member present, a deleted document gone) and no other tenant may. A write answered
+document or member present, a deleted document gone) and no other tenant may: neither another
+tenant's session nor an API key of another workspace (when the read-back is given keys). A write answered
 anything else (a 5xx during a fault) may or may not have happened: it is ``unknown`` and not
 checked, but its tenant is still recorded, so a listing elsewhere cannot hide a leak of it.
 """
@@ -12,6 +13,7 @@ import http.client
 import json
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlsplit
 
@@ -86,38 +88,64 @@ class ReadBack:
     """Read-back requests that did not get a clear answer (a 5xx): the check could not be made."""
 
 
-def read_back(api: str, ledger: Ledger, tokens: dict[tuple[str | None, str | None], str]) -> ReadBack:
-    """Check every acknowledged write with ``tokens``: (organization, workspace) -> a token of that tenant."""
+READ_BACK_CONNECTIONS = 4
+"""Documents are read back over this many connections at once (the answers are judged in ledger order)."""
+
+
+def read_back(api: str, ledger: Ledger, tokens: dict[tuple[str | None, str | None], str],
+              keys: dict[str, str] | None = None) -> ReadBack:
+    """Check every acknowledged write with ``tokens``: (organization, workspace) -> a session token of
+    that tenant; and with ``keys`` (workspace -> an API key of it), that no key reads a document of
+    another workspace."""
     result = ReadBack()
     documents, members = ledger.acknowledged()
     workspaces = {workspace: token for (_, workspace), token in tokens.items() if workspace}
     organizations = {org: token for (org, _), token in tokens.items() if org}
+    readers = [(other, "", token) for other, token in workspaces.items()]
+    readers += [(other, "an API key of ", key) for other, key in (keys or {}).items()]
+    local = threading.local()
+
+    def read(item: tuple[str, _Document]) -> tuple[tuple[int, dict], list[tuple[str, str, int]]]:
+        """As its own tenant, then as every reader of another workspace: (status, body), [(workspace, who, status)]."""
+        if not hasattr(local, "client"):
+            local.client = _Api(api)
+            clients.append(local.client)
+        document_id, document = item
+        path = f"/documents/{quote(document_id, safe='')}"
+        own = local.client.get(path, workspaces[document.workspace])
+        return own, [(other, who, local.client.get(path, token)[0]) for other, who, token in readers
+                     if other != document.workspace]
+
+    clients: list[_Api] = []
+    try:
+        with ThreadPoolExecutor(READ_BACK_CONNECTIONS, thread_name_prefix="read-back") as pool:
+            answers = list(pool.map(read, documents.items()))
+    finally:
+        for client in clients:
+            client.close()
+    for (document_id, document), ((status, body), others) in zip(documents.items(), answers):
+        result.checked += 1
+        if status >= 500:
+            result.failed.append(f"GET /documents/{document_id}: {status}")
+        elif document.state == PRESENT and (status != 200 or body.get("title") != document.title):
+            result.lost.append(f"document {document_id} of workspace {document.workspace}: {status}")
+        elif document.state == DELETED and status != 404:
+            result.lost.append(f"deleted document {document_id} of workspace {document.workspace}: {status}")
+        for other, who, seen in others:
+            if seen == 200:
+                result.cross_tenant.append(f"document {document_id} of {document.workspace} read by {who}{other}")
     with _Api(api) as client:
-        for document_id, document in documents.items():
-            result.checked += 1
-            status, body = client.get(f"/documents/{quote(document_id, safe='')}", workspaces[document.workspace])
-            if status >= 500:
-                result.failed.append(f"GET /documents/{document_id}: {status}")
-            elif document.state == PRESENT and (status != 200 or body.get("title") != document.title):
-                result.lost.append(f"document {document_id} of workspace {document.workspace}: {status}")
-            elif document.state == DELETED and status != 404:
-                result.lost.append(f"deleted document {document_id} of workspace {document.workspace}: {status}")
-            for other, token in workspaces.items():
-                if other != document.workspace:
-                    status, _ = client.get(f"/documents/{quote(document_id, safe='')}", token)
-                    if status == 200:
-                        result.cross_tenant.append(f"document {document_id} of {document.workspace} read by {other}")
         listed = {org: client.all_members(token, result) for org, token in organizations.items()}
-        for (organization, member_id), state in members.items():
-            result.checked += 1
-            own = listed[organization]
-            if own is not None and state == PRESENT and member_id not in own:
-                result.lost.append(f"member {member_id} of organization {organization} not listed")
-            if own is not None and state == DELETED and member_id in own:
-                result.lost.append(f"deleted member {member_id} of organization {organization} still listed")
-            for other, seen in listed.items():
-                if other != organization and seen is not None and member_id in seen:
-                    result.cross_tenant.append(f"member {member_id} of {organization} listed by {other}")
+    for (organization, member_id), state in members.items():
+        result.checked += 1
+        own = listed[organization]
+        if own is not None and state == PRESENT and member_id not in own:
+            result.lost.append(f"member {member_id} of organization {organization} not listed")
+        if own is not None and state == DELETED and member_id in own:
+            result.lost.append(f"deleted member {member_id} of organization {organization} still listed")
+        for other, seen_members in listed.items():
+            if other != organization and seen_members is not None and member_id in seen_members:
+                result.cross_tenant.append(f"member {member_id} of {organization} listed by {other}")
     return result
 
 
@@ -132,6 +160,9 @@ class _Api:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
         self._connection.close()
 
     def get(self, path: str, token: str) -> tuple[int, dict]:

@@ -12,6 +12,7 @@ unknown, revoked or expired credential; 200 ``allowed: false`` with ``permission
 ``metadata`` with its scopes. The dev OAuth app (local_stack.wacht.oauth_app) puts its opaque
 tokens in the same ``CredentialBook``. ``mode`` is the admin's fault switch: "down" answers 503,
 "slow" answers after ``slow_seconds`` (past the 3 s every caller of the gateway allows).
+``stats`` counts the checks by outcome (the admin's ``GET /stats``: what each caller cost in checks).
 For development only; binds 127.0.0.1.
 """
 
@@ -30,10 +31,14 @@ from typing import Any
 
 from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
 
-__all__ = ["ApiKeyRequestError", "Credential", "CredentialBook", "GATEWAY_MODES", "GatewayStandIn", "api_key_request",
-           "sample_credentials"]
+__all__ = ["ApiKeyRequestError", "CHECK_OUTCOMES", "CheckStats", "Credential", "CredentialBook", "GATEWAY_MODES",
+           "GatewayStandIn", "api_key_request", "sample_credentials"]
 
 GATEWAY_MODES = ("up", "down", "slow")
+CHECK_OUTCOMES = ("allowed", "permission_denied", "rate_limited", "rejected", "bad_request", "faulted")
+"""How a ``/v1/authz/check`` ended: allowed; 200 ``allowed: false`` with either reason; 401 (unknown,
+revoked or expired); 400 (not JSON); or the fault switch's doing ("down": 503; "slow": answered
+after ``slow_seconds``, when every caller has given up)."""
 RATE_LIMIT_WINDOW_SECONDS = 60.0
 _API_KEY_FIELDS = {"name", "organization", "workspace", "permissions", "rate_limit_per_minute"}
 _MAX_ID_LENGTH = 128
@@ -143,6 +148,35 @@ def sample_credentials(document: Mapping[str, Any]) -> dict[str, Credential]:
     return found
 
 
+class CheckStats:
+    """Checks counted by outcome (CHECK_OUTCOMES); thread-safe, every handler thread counts here."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts = dict.fromkeys(CHECK_OUTCOMES, 0)
+
+    def count(self, outcome: str) -> None:
+        with self._lock:
+            self._counts[outcome] += 1
+
+    @property
+    def checks(self) -> int:
+        with self._lock:
+            return sum(self._counts.values())
+
+    def to_json(self) -> dict:
+        with self._lock:
+            return {"checks": sum(self._counts.values()), **self._counts}
+
+
+def _outcome(status: int, answer: Mapping) -> str:
+    if status == 401:
+        return "rejected"
+    if status != 200:
+        return "bad_request"
+    return "allowed" if answer.get("allowed") else str(answer.get("reason"))
+
+
 class ApiKeyRequestError(ValueError):
     """Raised for a ``POST /api-keys`` body that is not valid; the message says why."""
 
@@ -183,7 +217,7 @@ class GatewayStandIn:
         self.book = book or CredentialBook()
         self.mode = "up"
         self.slow_seconds = slow_seconds
-        self.checks = 0
+        self.stats = CheckStats()
 
     def serve(self, port: int = 0) -> HttpService:
         return HttpService("wacht-gateway", self.handle, port).start()
@@ -202,16 +236,19 @@ class GatewayStandIn:
         return json_response(404, {"error": "not_found", "message": f"no {request.method} {request.path} here"})
 
     def _check(self, request: HttpRequest) -> HttpResponse:
-        self.checks += 1
-        if self.mode == "down":
+        mode = self.mode
+        if mode == "down":
+            self.stats.count("faulted")
             return json_response(503, {"error": "unavailable", "message": "gateway down (fault injected)"})
-        if self.mode == "slow":
+        if mode == "slow":
             time.sleep(self.slow_seconds)
         try:
             body = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):
+            self.stats.count("faulted" if mode == "slow" else "bad_request")
             return json_response(400, {"error": "invalid_request", "message": "body must be JSON"})
         status, answer = self.book.judge(body)
+        self.stats.count("faulted" if mode == "slow" else _outcome(status, answer))
         return json_response(status, answer)
 
     def _issue_key(self, request: HttpRequest) -> HttpResponse:

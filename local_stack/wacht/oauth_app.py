@@ -9,14 +9,15 @@ Its origin is the OAuth issuer, a different origin from the session issuer (the 
 the two apart by ``iss``). A JWT carries what Wacht's guide "Verify OAuth Access Tokens" lists
 (``iss``, ``sub``, ``aud``, ``exp``, ``iat``, ``jti``, ``client_id``, ``scope``, ``token_use``);
 like a real one it cannot be revoked before it expires. An opaque token is known only to the
-gateway stand-in (local_stack.wacht.gateway), which judges it. It signs whatever it is asked to:
-for development only, binds 127.0.0.1.
+gateway stand-in (local_stack.wacht.gateway), which judges it. ``jwks_requests`` counts the key set's
+fetches (the admin's ``GET /stats``). It signs whatever it is asked to: for development only, binds 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -83,6 +84,9 @@ class DevOAuthApp:
         self._clock = clock
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = f"dev-oauth-{secrets.token_hex(6)}"
+        self.jwks_requests = 0
+        """How many times its key set was fetched."""
+        self._stats_lock = threading.Lock()
 
     def serve(self, port: int = 0) -> HttpService:
         service = HttpService("dev-oauth", self.handle, port).start()
@@ -97,6 +101,8 @@ class DevOAuthApp:
     def handle(self, request: HttpRequest) -> HttpResponse:
         route = (request.method, request.path)
         if route == ("GET", "/.well-known/jwks.json"):
+            with self._stats_lock:
+                self.jwks_requests += 1
             return json_response(200, self.jwks())
         try:
             if route == ("POST", "/oauth/tokens"):

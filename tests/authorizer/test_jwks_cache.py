@@ -456,3 +456,21 @@ def test_static_key_set_never_fetches(es_key, claims, clock):
     with pytest.raises(Unauthenticated) as caught:
         verifier.verify(SigningKey("other").sign(claims))
     assert caught.value.reason is Reason.UNKNOWN_KID
+
+
+def test_a_token_naming_another_issuer_never_makes_us_fetch_keys_nor_answers_5xx(jwks_server, verifier, claims, clock,
+                                                                                  time_passes):
+    """An OAuth access token (its own issuer, its own kid) sent where only sessions are read (GET /hello):
+    refused as not ours (401, so "hello stranger"), at once and every time. Before, its unknown kid
+    issued "now" looked like a session key rotated after our fetch: a refetch, then a 5xx
+    (KeyNotYetKnown) for every such token within the cooldown. Found by the load run's OAuth clients."""
+    verifier.keys.prime()
+    time_passes(1)
+    oauth_key = SigningKey("dev-oauth-1")
+    for step in range(3):
+        with pytest.raises(Unauthenticated) as caught:
+            verifier.verify(oauth_key.sign({**claims, "iss": "https://oauth.example.test", "iat": int(clock.now),
+                                            "sid": f"s{step}"}))
+        assert caught.value.reason is Reason.UNKNOWN_KID
+        time_passes(0.5)
+    assert jwks_server.requests == 1  # the cold start's only

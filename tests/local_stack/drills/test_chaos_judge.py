@@ -70,3 +70,68 @@ def test_lost_writes_and_cross_tenant_reads_found_by_the_read_back_are_violation
     result = _result([])
     result.load.read_back = ReadBack(checked=2, lost=["document d1"], cross_tenant=["document d2 read by ws"])
     assert result.violations() == ["cross-tenant: document d2 read by ws", "lost write: document d1"]
+
+
+def _gateway_result(calls: list[Call]) -> ChaosResult:
+    """gateway-down switched on at 10.1 and about to be off at 14.9 (10.0 to 15.0 with the admin's answers)."""
+    load = LoadResult(calls=calls, read_back=ReadBack(checked=3))
+    window = FaultWindow("gateway-down", 10.0, 15.0, 3.0, switched_on=10.1, switched_off=14.9)
+    result = ChaosResult(load, [window], gateway_budget_seconds=4.5)
+    _judge(result)
+    return result
+
+
+def _key(started: float, status: int, seconds: float = 0.05, route: str = "GET /documents", caller: str = "api_key") -> Call:
+    return Call(started, started + seconds, route, status, status == 200, caller)
+
+
+RECOVERED = [_key(20.0, 200), _key(20.5, 200, route="GET /me", caller="oauth_opaque")]
+"""After the fault: each kind the gateway judges served again."""
+
+
+def test_while_the_gateway_is_down_keys_and_opaque_tokens_get_quick_5xx_and_sessions_are_served():
+    result = _gateway_result([_key(11.0, 500), _key(12.0, 503, route="GET /me", caller="oauth_opaque"),
+                              _key(12.0, 200, route="GET /health"), _key(12.1, 200, route="GET /hello"),
+                              _key(12.2, 200, caller="session"), _key(12.3, 200, route="GET /me", caller="oauth_jwt"),
+                              *RECOVERED])
+    assert result.violations() == []
+    (fault,) = result.faults
+    assert (fault.gateway_judged_5xx, fault.others_served) == (2, 2)
+    assert "API-key/opaque 5xx 2, slowest 0.1 s <= 4.5 s; sessions/JWT served 2" in result.line()
+
+
+def test_a_401_to_a_key_while_the_gateway_is_down_fails_the_run():
+    result = _gateway_result([_key(11.0, 401), *RECOVERED])
+    result.load.signed_out.append("key Acme Docs (write) GET /documents: 401")  # as judge_call records it
+    assert result.violations() == ["signed out: key Acme Docs (write) GET /documents: 401",
+                                   "gateway-down: GET /documents 401 for api_key, not a 5xx"]
+
+
+def test_a_key_served_while_the_gateway_is_down_fails_the_run_it_skipped_the_check():
+    result = _gateway_result([_key(11.0, 200), *RECOVERED])
+    assert result.violations() == ["gateway-down: GET /documents 200 for api_key, not a 5xx"]
+
+
+def test_an_answer_to_a_request_sent_just_before_the_switch_or_answered_after_it_is_not_judged_as_held():
+    result = _gateway_result([_key(10.05, 200), _key(14.8, 200, seconds=0.3), *RECOVERED])
+    assert result.violations() == []
+
+
+def test_a_5xx_past_the_budget_fails_the_run_even_when_it_arrives_after_the_switch_is_off():
+    result = _gateway_result([_key(14.0, 500, seconds=3.1), _key(14.5, 500, seconds=5.0), *RECOVERED])
+    assert result.violations() == ["gateway-down: GET /documents 500 for api_key after 5.0 s, past 4.5 s"]
+    assert result.faults[0].slowest_5xx_seconds == 5.0
+
+
+def test_a_session_or_jwt_5xx_during_a_gateway_fault_or_its_recovery_fails_the_run():
+    result = _gateway_result([_key(11.0, 502, caller="session"), _key(16.0, 500, route="GET /me", caller="oauth_jwt"),
+                              _key(17.0, 503, route="GET /hello"), *RECOVERED])
+    assert result.violations() == ["gateway-down: GET /documents 502 for session: its verification never asks the gateway",
+                                   "gateway-down: GET /me 500 for oauth_jwt: its verification never asks the gateway",
+                                   "gateway-down: GET /hello 503 for api_key: its verification never asks the gateway"]
+
+
+def test_a_kind_never_served_again_after_the_fault_fails_the_run():
+    result = _gateway_result([_key(11.0, 500), _key(12.0, 500, route="GET /me", caller="oauth_opaque"), _key(20.0, 200),
+                              _key(20.5, 403, route="GET /documents", caller="oauth_opaque")])
+    assert result.violations() == ["gateway-down: no oauth_opaque request served again after the fault"]

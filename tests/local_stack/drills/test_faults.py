@@ -106,3 +106,21 @@ def test_the_gateway_switch_takes_down_slow_and_up(parts):
     assert (gateway.mode, idp.jwks_available) == ("up", True)  # a bad request switches nothing
     with pytest.raises(FaultRequestError, match="gateway must be one of"):
         FaultSwitches(idp, backend, proxy).apply({"gateway": "down"})
+
+
+def test_the_admin_stats_count_the_gateway_stand_ins_checks_and_the_oauth_apps_key_set_fetches(api):
+    from local_stack.wacht.gateway import CredentialBook, GatewayStandIn
+    from local_stack.wacht.oauth_app import DevOAuthApp
+
+    idp = DevIdentityProvider("http://127.0.0.1:3001", allowed_origin="http://localhost:5173")
+    book = CredentialBook()
+    gateway, oauth = GatewayStandIn("dev_live_", book), DevOAuthApp(book, "wacht-local-api")
+    admin = AdminApi(LocalGateway(api, {}, IDENTITY), {}, idp, wacht_gateway=gateway, oauth_app=oauth)
+    gateway.handle(http_request("POST", "/v1/authz/check", body=b'{"principal": {"type": "api_key", "value": "x"}}'))
+    oauth.handle(http_request("GET", "/.well-known/jwks.json"))
+    oauth.handle(http_request("GET", "/.well-known/jwks.json"))
+    stats = _call(admin, "GET", "/stats")[1]
+    assert stats["wacht_gateway"] == {"checks": 1, "allowed": 0, "permission_denied": 0, "rate_limited": 0,
+                                      "rejected": 1, "bad_request": 0, "faulted": 0}
+    assert stats["oauth"] == {"jwks_requests": 2}
+    assert (_call(_admin(api), "GET", "/stats")[1]["wacht_gateway"], _call(_admin(api), "GET", "/stats")[1]["oauth"]) == (None, None)

@@ -76,3 +76,24 @@ def test_what_the_admin_port_told_is_reported_when_it_was_read():
     result.cold_starts_measured = 3
     result.peak_concurrency, result.environments = {"MeFunction": 9, "HealthFunction": 2}, {"MeFunction": 4, "HealthFunction": 1}
     assert result.line().endswith("peak concurrency (environments): Me 9 (4) Health 2 (1); cold starts while measured: 3")
+
+
+def test_the_line_reports_the_other_callers_revocations_the_rate_limit_and_the_gateway_checks_per_request():
+    result = _result()
+    assert "callers:" not in result.line()  # sessions only: nothing to say
+    start = 2000.0
+    keys = [Call(start + i, start + i + 0.01, "GET /documents", 200, True, "api_key") for i in range(6)]
+    keys += [Call(start + 7, start + 7.01, "GET /members", 403, True, "api_key", refused_by_policy=True),
+             Call(start + 8, start + 8.01, "GET /health", 200, True, "api_key"),  # no authorizer, no check
+             Call(start + 9, start + 9.01, "GET /me (revoked)", 401, True, "oauth_opaque")]
+    result.calls += keys + [Call(start, start + 0.01, "GET /me", 200, True, "oauth_jwt")]
+    result.rate_limit = "a key limited to 2/min answered 200, 200, 429 (Retry-After 37 s)"
+    result.gateway_checks = {"checks": 8, "allowed": 6, "permission_denied": 0, "rate_limited": 0, "rejected": 1,
+                             "bad_request": 0, "faulted": 1}
+    result.oauth_jwks_fetches = 2
+    line = result.line()
+    assert (" callers: api_key 8, oauth_jwt 1, oauth_opaque 1, session 100; revoked credentials refused 1 of 1; "
+            "a key limited to 2/min answered 200, 200, 429 (Retry-After 37 s); gateway checks while measured 8 for 7 "
+            "API-key/opaque requests past the policy (1.14 per request; allowed 6, permission denied 0, rate limited 0, "
+            "rejected 1, bad request 0, faulted 1); OAuth JWKS fetches 2;") in line
+    assert result.passed

@@ -10,6 +10,10 @@ from local_stack.drills import chaos, load
 @pytest.mark.parametrize("argv", [
     ["--clients", "0"], ["--requests", "0"], ["--clients", "257"], ["--warmup", "-1"],
     ["--api", "http://127.0.0.1:3000"], ["--api", "http://example.com", "--idp", "http://127.0.0.1:3001"],
+    ["--api", "http://127.0.0.1:3000", "--idp", "http://127.0.0.1:3001", "--oauth", "http://127.0.0.1:3004"],
+    ["--oauth", "http://127.0.0.1:3004", "--gateway", "http://127.0.0.1:3005"],
+    ["--api", "http://127.0.0.1:3000", "--idp", "http://127.0.0.1:3001", "--oauth", "http://127.0.0.1:3004",
+     "--gateway", "http://10.0.0.5:3005"],
 ])
 def test_load_refuses_bad_arguments(argv, capsys):
     with pytest.raises(SystemExit) as exit_:

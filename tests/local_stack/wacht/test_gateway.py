@@ -152,3 +152,21 @@ def test_sample_credentials_are_judged_like_issued_ones(gateway):
 def test_a_malformed_samples_document_is_refused_naming_the_entry(document):
     with pytest.raises(ValueError, match=r"credentials"):
         sample_credentials(document)
+
+
+def test_every_check_is_counted_by_its_outcome(gateway, clock):
+    """What the admin's /stats reports: each check once, under what it answered (the fault switch's
+    "down" and "slow" as faulted, whatever the credential)."""
+    issued = _issue(gateway, rate_limit_per_minute=1)
+    _check(gateway, issued["key"])  # allowed
+    _check(gateway, issued["key"])  # rate_limited
+    _check(gateway, issued["key"], required=["members:manage"])  # permission_denied (judged before the limit)
+    _check(gateway, "dev_live_nope")  # rejected
+    _call(gateway, "POST", "/v1/authz/check", raw=b"{")  # bad_request
+    gateway.mode = "down"
+    _check(gateway, issued["key"])
+    gateway.mode, gateway.slow_seconds = "slow", 0.0
+    _check(gateway, issued["key"])
+    _call(gateway, "POST", "/api-keys", {"name": "ci", "organization": ORG, "permissions": []})  # not a check
+    assert gateway.stats.to_json() == {"checks": 7, "allowed": 1, "permission_denied": 1, "rate_limited": 1,
+                                       "rejected": 1, "bad_request": 1, "faulted": 2}

@@ -95,3 +95,11 @@ def test_a_bad_revoke_request_is_a_400(app, raw, names):
 def test_the_jwks_has_one_rs256_key_with_a_kid(app):
     status, answer = _call(app, "/.well-known/jwks.json", raw=b"", method="GET")
     assert status == 200 and [(k["kty"], k["alg"], k["kid"]) for k in answer["keys"]] == [("RSA", "RS256", app.kid)]
+
+
+def test_each_key_set_fetch_is_counted(app):
+    assert app.jwks_requests == 0
+    verifier = _verifier(app)
+    verifier.keys.prime()
+    _call(app, "/oauth/tokens", {"sub": SUB, "client_id": CLIENT, "scope": "profile"})
+    assert app.jwks_requests == 1

@@ -128,7 +128,10 @@ class TokenVerifier:
             raise Unauthenticated(Reason.MALFORMED if jws.payload_segment else Reason.INVALID_CLAIM, "b64")
         # The latest wall time it may have been issued, by our clock: iat's one-second resolution
         # plus the issuer's allowed skew. Only tells a possible key rotation from a key that is not ours.
-        latest_issue_time = issued_at + 1 + self._skew if issued_at is not None else None
+        # A token that names another issuer (an OAuth access token where only sessions are read) is
+        # not ours either: its unknown kid never makes us fetch, nor answers 5xx within the cooldown.
+        ours = _unverified_issuer(jws) in (None, self.issuer)
+        latest_issue_time = issued_at + 1 + self._skew if issued_at is not None and ours else None
         for key in self.keys.candidates(kid, algorithm, latest_issue_time):
             if algorithm not in key.algorithms:
                 raise Unauthenticated(Reason.UNSUPPORTED_ALGORITHM, "alg does not match the key")
@@ -185,6 +188,18 @@ def _numeric(claims: dict[str, Any], name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise Unauthenticated(Reason.INVALID_CLAIM, name)
     return value
+
+
+def _unverified_issuer(jws: CompactJws) -> object:
+    """The token's ``iss``, decoded but NOT verified (None when absent or the payload does not parse).
+
+    Used only to keep a token that names another issuer from causing a key fetch, never to accept
+    anything; ``_check_claims`` is the authority on the issuer.
+    """
+    try:
+        return jws.claims().get("iss")
+    except Unauthenticated:
+        return None
 
 
 def _unverified_issued_at(jws: CompactJws) -> float | None:

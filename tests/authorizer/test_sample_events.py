@@ -112,10 +112,10 @@ def test_no_workspace_token_is_denied_the_workspace_routes_only(authorizer):
 
 def test_the_api_key_is_admitted_to_its_workspace_routes_and_never_to_the_members_routes(gateway_authorizer, stand_in):
     gateway, _ = stand_in
-    checks = gateway.checks
+    checks = gateway.stats.checks
     result, _ = invoke(gateway_authorizer, sample("api-key"))
     context, policy = result["context"], result["policyDocument"]
-    assert gateway.checks == checks + 1  # judged by the gateway, for this request
+    assert gateway.stats.checks == checks + 1  # judged by the gateway, for this request
     assert (context["principalType"], context["keyId"], context["workspaceId"]) == ("api_key", "72170300000000001", "72170190012345777")
     assert context["checkedByGateway"] is True and context["gatewayCheckedRequestId"] == sample("api-key")["requestContext"]["requestId"]
     assert is_allowed(policy, f"{STAGE}/GET/documents") and is_allowed(policy, f"{STAGE}/POST/documents")
@@ -132,9 +132,9 @@ def test_the_organization_key_is_denied_the_workspace_routes(gateway_authorizer)
 
 def test_the_opaque_token_is_judged_by_the_gateway(gateway_authorizer, stand_in):
     gateway, _ = stand_in
-    checks = gateway.checks
+    checks = gateway.stats.checks
     result, _ = invoke(gateway_authorizer, sample("oauth-opaque"))
-    assert gateway.checks == checks + 1
+    assert gateway.stats.checks == checks + 1
     assert (result["context"]["principalType"], result["context"]["clientId"]) == ("oauth_access_token", "72170500000000001")
     assert json.loads(result["context"]["scopes"]) == ["profile"]
 

@@ -148,7 +148,7 @@ def test_the_next_request_is_asked_about_and_is_a_503_without_a_gateway(function
     WACHT_GATEWAY_URL) the function cannot re-check the key, and answers 503, never 200 unchecked."""
     event = json.loads((EVENTS_DIR / "documents-list-api-key-next-request.json").read_text())
     gateway, _ = sample_gateway
-    checks = gateway.checks
+    checks = gateway.stats.checks
     assert gateway_functions["DocumentsFunction"].invoke(event).status == 200
-    assert gateway.checks == checks + 1
+    assert gateway.stats.checks == checks + 1
     assert functions["DocumentsFunction"].invoke(event).status == 503

@@ -125,3 +125,37 @@ def test_the_interpreters_switch_interval_is_lowered_only_while_the_prefetch_run
     pending.result()
     pending._worker.join(1.0)
     assert sys.getswitchinterval() == before
+
+
+def test_the_tls_context_is_being_built_before_the_settings_and_the_fetch_modules_load(server):
+    """Loading the CA bundle runs without the interpreter lock: started first, it overlaps the
+    imports the request must wait for, instead of following them."""
+    code = (
+        "import sys\n"
+        "from wacht_auth import jwks_fetch\n"
+        "seen = {}\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in ('wacht_auth.config', 'urllib.request', 'http.client'):\n"
+        "            seen.setdefault(name, jwks_fetch._tls_builder is not None)\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "from wacht_auth.prefetch import prefetch_jwks\n"
+        "pending = prefetch_jwks()\n"
+        "pending.result()\n"
+        "print(sorted(seen.items()))"
+    )
+    env = {**os.environ, **environ_for(server), "WACHT_JWKS": "", "PYTHONPATH": str(PACKAGE_SRC)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.strip() == "[('http.client', True), ('urllib.request', True), ('wacht_auth.config', True)]"
+    assert server.requests == 1
+
+
+def test_an_inline_key_set_builds_no_tls_context():
+    code = (
+        "import sys; from wacht_auth import jwks_fetch; from wacht_auth.prefetch import prefetch_jwks; "
+        "print(prefetch_jwks(), jwks_fetch._tls_builder, 'ssl' in sys.modules)"
+    )
+    env = {**os.environ, "WACHT_DEPLOYMENT_URL": "https://tenant.wacht.example", "WACHT_JWKS": '{"keys": []}',
+           "PYTHONPATH": str(PACKAGE_SRC)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.split() == ["None", "None", "False"]

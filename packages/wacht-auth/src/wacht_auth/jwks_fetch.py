@@ -53,8 +53,13 @@ _tls_outcome: list[ssl.SSLContext | Exception] = []
 
 
 def start_tls_context() -> None:
-    """Start building the process's TLS context in a daemon thread (once; later calls do nothing)."""
+    """Start building the process's TLS context in a daemon thread (once; later calls do nothing).
+
+    ``ssl`` is imported here, in the caller's thread: an import holds the interpreter lock, so in
+    the builder it would compete with the caller's imports and start loading the bundle later."""
     global _tls_builder
+    import ssl  # noqa: F401 - see above
+
     with _tls_lock:
         if _tls_builder is None:
             _tls_builder = threading.Thread(target=_build_tls_context, name="wacht-jwks-tls", daemon=True)

@@ -196,3 +196,21 @@ def test_an_inline_key_set_builds_no_tls_context():
            "PYTHONPATH": str(PACKAGE_SRC)}
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout.split() == ["None", "None", "False"]
+
+
+def test_overlapping_prefetches_give_the_switch_interval_back_whichever_ends_first(key):
+    """Two fetches running at once (two URLs): the interval the process had comes back when the
+    last one ends, not the lowered one the second saw when it started."""
+    before = sys.getswitchinterval()
+    with JwksServer(jwks(key)) as quick, JwksServer(jwks(key)) as slow:
+        quick.mode, quick.delay = "slow", 0.2
+        slow.mode, slow.delay = "slow", 0.5
+        first = PendingFetch(quick.jwks_url)
+        time.sleep(0.05)
+        second = PendingFetch(slow.jwks_url)  # starts while the first runs, and ends after it
+        first.result()
+        first._worker.join(1.0)
+        assert sys.getswitchinterval() < before  # the second still runs
+        second.result()
+        second._worker.join(1.0)
+    assert sys.getswitchinterval() == before

@@ -130,13 +130,13 @@ class PendingFetch:
         # While the main thread imports (pure CPU), every step of this exchange that needs the
         # interpreter lock back (after connect, send, each read, the parsing) waits out the switch
         # interval, 5 ms by default: dozens of waits. A short interval while it runs lets the fetch
-        # finish close to when the answer arrives; the default comes back as soon as it is done.
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(min(previous, PREFETCH_SWITCH_INTERVAL_SECONDS))
+        # finish close to when the answer arrives; the process's own interval comes back as soon as
+        # the last prefetch running is done (two may overlap: one per key set).
+        _lower_switch_interval()
         try:
             self._outcome.append(_get_json(url, timeout_seconds, max_bytes))
         finally:
-            sys.setswitchinterval(previous)
+            _restore_switch_interval()
 
     def result(self) -> dict:
         """The parsed key set document, or JwksFetchError (also when the deadline passed)."""
@@ -146,6 +146,29 @@ class PendingFetch:
         if isinstance(self._outcome[0], Exception):
             raise self._outcome[0]
         return self._outcome[0]
+
+
+_switch_lock = threading.Lock()
+_switch_lowered_by = 0
+"""How many prefetch workers run now; the first lowers the interval, the last gives it back."""
+_switch_interval_before = 0.0
+
+
+def _lower_switch_interval() -> None:
+    global _switch_lowered_by, _switch_interval_before
+    with _switch_lock:
+        if _switch_lowered_by == 0:
+            _switch_interval_before = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switch_interval_before, PREFETCH_SWITCH_INTERVAL_SECONDS))
+        _switch_lowered_by += 1
+
+
+def _restore_switch_interval() -> None:
+    global _switch_lowered_by
+    with _switch_lock:
+        _switch_lowered_by -= 1
+        if _switch_lowered_by == 0:
+            sys.setswitchinterval(_switch_interval_before)
 
 
 def _get_json(url: str, timeout_seconds: float, max_bytes: int) -> dict | JwksFetchError:

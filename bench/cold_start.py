@@ -8,9 +8,11 @@ same for arm64) into a temporary folder, then for each function, in fresh interp
   then the runtime's boto3 and botocore (``/var/runtime``, compiled as Lambda ships it);
 - **compiled**: the same files with bytecode the interpreter wrote itself (the ideal);
 - the **floor** of a downstream function: ``boto3`` + Powertools ``Logger`` + the REST resolver alone,
-  the least any function that answers REST requests from DynamoDB can import;
+  the least any function that answers REST requests from DynamoDB can import; and, for information,
+  the floor with a DynamoDB client built (``boto3.client("dynamodb")``), which every request of
+  DocumentsFunction and MembersFunction needs;
 - the authorizer's init with a key set that answers at once and after 150 ms (a real HTTP server
-  on 127.0.0.1), to show the fetch overlapping the imports.
+  on 127.0.0.1), to show the fetch overlapping the imports, and when its request reaches the server.
 
 Environment as the template sets it with its defaults (tracing on for the downstream functions, so
 Powertools Tracer loads the X-Ray SDK as it would in Lambda), an ``AWS_LAMBDA_FUNCTION_NAME`` so
@@ -50,6 +52,8 @@ FUNCTIONS = {
 }
 FLOOR = ("import boto3; from aws_lambda_powertools import Logger; "
          "from aws_lambda_powertools.event_handler import APIGatewayRestResolver")
+FLOOR_WITH_CLIENT = f"{FLOOR}; boto3.client('dynamodb')"
+"""The floor plus the one thing every DocumentsFunction / MembersFunction request needs: a DynamoDB client."""
 RUNS = 11
 NO_PREFETCH = "import wacht_auth.prefetch as prefetch; prefetch.prefetch_jwks = lambda *args, **kwargs: None; import app"
 
@@ -72,24 +76,27 @@ def lambda_environment(function: str, jwks_url: str, inline_jwks: str) -> dict[s
 
 
 def init_code(paths: list[Path], body: str) -> str:
-    """A fresh interpreter's script: Lambda's sys.path, then ``body`` timed; prints milliseconds.
-    os._exit: an init ends when the import does; teardown is no part of a cold start."""
+    """A fresh interpreter's script: Lambda's sys.path, then ``body`` timed; prints when it began
+    (wall clock, s) and milliseconds. os._exit: an init ends when the import does; teardown is no
+    part of a cold start."""
     return (
-        "import sys, time; started = time.perf_counter(); "
+        "import sys, time; began = time.time(); started = time.perf_counter(); "
         f"sys.path[:0] = {[str(path) for path in paths]!r}; "
         f"{body}; elapsed = time.perf_counter() - started; "
-        "import os; os.write(1, f'\\n{elapsed * 1000}'.encode()); os._exit(0)"
+        "import os; os.write(1, f'\\n{began} {elapsed * 1000}'.encode()); os._exit(0)"
     )
 
 
-def timed_init(paths: list[Path], body: str, env: dict[str, str], *, write_bytecode: bool = False) -> float:
+def timed_init(paths: list[Path], body: str, env: dict[str, str], *, write_bytecode: bool = False) -> tuple[float, float]:
+    """(milliseconds the init took, when it began: wall clock, s)."""
     # -S: no site-packages (Lambda's interpreter has none of ours); -E: PYTHON* variables ignored.
     flags = ["-S", "-E"] + ([] if write_bytecode else ["-B"])
     result = subprocess.run([sys.executable, *flags, "-c", init_code(paths, body)], env=env,
                             capture_output=True, text=True, cwd=paths[0], timeout=120)
     if result.returncode != 0:
         raise RuntimeError(f"init failed: {result.stderr[-2000:]}")
-    return float(result.stdout.splitlines()[-1])
+    began, elapsed = map(float, result.stdout.splitlines()[-1].split())
+    return elapsed, began
 
 
 def importtime_offenders(paths: list[Path], body: str, env: dict[str, str], count: int = 5) -> list[tuple[str, float]]:
@@ -148,9 +155,11 @@ def make_read_only(tree: Path) -> None:
 def jwks_server(document: dict, delay_seconds: float):
     """A key set on 127.0.0.1 that answers after ``delay_seconds`` (a TLS fetch from a Lambda region)."""
     body = json.dumps(document).encode()
+    arrivals: list[float] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802
+            arrivals.append(time.time())
             time.sleep(delay_seconds)
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -165,7 +174,7 @@ def jwks_server(document: dict, delay_seconds: float):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+        yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json", arrivals
     finally:
         server.shutdown()
         server.server_close()
@@ -189,7 +198,11 @@ def measure(jwks_document: dict) -> dict:
             return [tree / function, tree / "CommonLayer" / "python", runtime]
 
         samples: dict[tuple[str, str], list[float]] = {}
-        with jwks_server(jwks_document, 0.0) as instant_url, jwks_server(jwks_document, 0.150) as slow_url:
+        sent_after: dict[tuple[str, str], list[float]] = {}
+        """Per key-set condition: ms from the init's start to the request reaching the server."""
+        with jwks_server(jwks_document, 0.0) as (instant_url, instant_arrivals), \
+                jwks_server(jwks_document, 0.150) as (slow_url, slow_arrivals):
+            arrivals_of = {instant_url: instant_arrivals, slow_url: slow_arrivals}
             conditions = []
             for function in FUNCTIONS:
                 env = lambda_environment(function, "", inline)
@@ -197,6 +210,8 @@ def measure(jwks_document: dict) -> dict:
                 conditions.append((function, "compiled", paths(compiled, function), "import app", env))
                 if function != "AuthorizerFunction":
                     conditions.append((function, "floor", paths(compiled, function), FLOOR, env))
+                if function == "DocumentsFunction":
+                    conditions.append((function, "floor + client", paths(compiled, function), FLOOR_WITH_CLIENT, env))
             for label, url in (("jwks instant", instant_url), ("jwks 150 ms", slow_url)):
                 env = lambda_environment("AuthorizerFunction", url, "")
                 conditions.append(("AuthorizerFunction", label, paths(compiled, "AuthorizerFunction"), "import app", env))
@@ -206,16 +221,22 @@ def measure(jwks_document: dict) -> dict:
                                    NO_PREFETCH, env))
             for round_number in range(RUNS + 1):  # round 0 warms the file cache and is not counted
                 for function, label, import_paths, body, env in conditions:
-                    elapsed = timed_init(import_paths, body, env)
+                    arrivals = arrivals_of.get(env["WACHT_JWKS_URL"])
+                    if arrivals is not None:
+                        arrivals.clear()
+                    elapsed, began = timed_init(import_paths, body, env)
                     if round_number:
                         samples.setdefault((function, label), []).append(elapsed)
+                        if arrivals:
+                            sent_after.setdefault((function, label), []).append((arrivals[0] - began) * 1000)
         offenders = {
             function: importtime_offenders(paths(compiled, function), "import app", lambda_environment(function, "", inline))
             for function in FUNCTIONS
         }
         make_writable(shipped)
     medians = {key: statistics.median(values) for key, values in samples.items()}
-    return {"medians": medians, "samples": samples, "offenders": offenders}
+    sent = {key: statistics.median(values) for key, values in sent_after.items()}
+    return {"medians": medians, "samples": samples, "offenders": offenders, "sent_after": sent}
 
 
 def paired_ratio(samples: dict, numerator: tuple[str, str], denominator: tuple[str, str]) -> float:

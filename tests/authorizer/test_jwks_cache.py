@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import inspect
 import json
+import re
 import threading
 import time
 
@@ -311,7 +312,9 @@ def test_slow_server_times_out_within_the_limit(jwks_server, monotonic):
     with pytest.raises(KeysUnavailable):
         cache.candidates("es-1", "ES256")
     assert time.monotonic() - started < 2.5  # well before the server's 3 s answer: the deadline cut it off
-    assert "longer than" in (cache.last_error or "")
+    # The whole-fetch deadline and the socket's read timeout are both 0.3 s here: either may fire
+    # first (test_dripping_server_... shows the whole-fetch deadline alone ending a fetch).
+    assert re.search(r"longer than|unreachable: TimeoutError", cache.last_error or "")
 
 
 def test_dripping_server_is_cut_off_at_the_overall_deadline(monotonic):

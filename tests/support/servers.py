@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -14,10 +15,10 @@ class JwksServer:
 
     Modes: "ok", "error" (HTTP 500), "slow" (sleeps ``delay`` before answering), "garbage"
     (not JSON), "huge" (a body over the size cap), "nested" (JSON nested past the recursion limit),
-    "empty_keys". ``requests`` counts GETs.
+    "empty_keys". ``requests`` counts GETs. With ``tls`` (a server context) it speaks HTTPS.
     """
 
-    def __init__(self, document: dict | None = None) -> None:
+    def __init__(self, document: dict | None = None, *, tls: ssl.SSLContext | None = None) -> None:
         self.document = document or {"keys": []}
         self.mode = "ok"
         self.delay = 5.0
@@ -62,7 +63,9 @@ class JwksServer:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self.origin = f"{'https' if tls else 'http'}://127.0.0.1:{self._httpd.server_address[1]}"
         self.jwks_url = f"{self.origin}/.well-known/jwks.json"
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 

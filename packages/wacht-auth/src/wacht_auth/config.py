@@ -6,24 +6,24 @@ deployment fails loudly (a 500 and a log line) instead of answering every caller
 
 from __future__ import annotations
 
-import base64
-import binascii
-import ipaddress
 import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
+from .origins import checked_origin as _checked_origin
+from .origins import checked_url as _checked_url
+from .origins import is_loopback_host, origin_from_publishable_key
+from .origins import jwks_url_from_environ as _jwks_url_from
+from .origins import session_issuer_from_environ as _issuer_from
 
 __all__ = ["OAuthSettings", "Settings", "clock_skew_from_environ", "is_loopback_host", "origin_from_publishable_key"]
 
 _DEFAULT_CLOCK_SKEW_SECONDS = 5
 _MAX_CLOCK_SKEW_SECONDS = 300
-_PUBLISHABLE_KEY_PREFIXES = ("pk_test_", "pk_live_")
 _API_KEY_PREFIX = re.compile(r"[A-Za-z0-9_]{2,64}")
 _JWT_START = "eyJ"
 """base64url of '{"': how every JWT's header segment begins; an API key prefix must not overlap it."""
@@ -53,12 +53,7 @@ class Settings:
         """Read ``WACHT_*`` variables; raise ConfigurationError naming the first bad one."""
         env = os.environ if environ is None else environ
         issuer = _issuer_from(env)
-        jwks_url_raw = env.get("WACHT_JWKS_URL", "").strip()
-        jwks_url = (
-            _checked_url(jwks_url_raw, "WACHT_JWKS_URL")
-            if jwks_url_raw
-            else f"{issuer}/.well-known/jwks.json"
-        )
+        jwks_url = _jwks_url_from(env)
         oauth = OAuthSettings.from_environ(env)
         if oauth is not None and oauth.issuer == issuer:
             raise ConfigurationError(
@@ -125,77 +120,6 @@ def clock_skew_from_environ(environ: Mapping[str, str] | None = None) -> int:
     """``WACHT_CLOCK_SKEW_SECONDS`` alone (0-300, default 5): functions judge ``tokenExpiresAt`` with it."""
     env = os.environ if environ is None else environ
     return _skew_from(env.get("WACHT_CLOCK_SKEW_SECONDS", "").strip())
-
-
-def origin_from_publishable_key(key: str) -> str:
-    """Decode ``pk_test_``/``pk_live_`` + base64(URL) into the frontend API origin.
-
-    Raises ConfigurationError for a key that has the wrong prefix or does not decode to a URL.
-    """
-    key = key.strip()
-    prefix = next((p for p in _PUBLISHABLE_KEY_PREFIXES if key.startswith(p)), None)
-    if prefix is None:
-        raise ConfigurationError("WACHT_PUBLISHABLE_KEY", "must start with pk_test_ or pk_live_")
-    encoded = key[len(prefix) :]
-    try:
-        decoded = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise ConfigurationError("WACHT_PUBLISHABLE_KEY", "is not base64 of a URL") from None
-    return _checked_origin(decoded, "WACHT_PUBLISHABLE_KEY", allow_path=True)  # wacht.md: take its origin
-
-
-def _issuer_from(env: Mapping[str, str]) -> str:
-    deployment_url = env.get("WACHT_DEPLOYMENT_URL", "").strip()
-    if deployment_url:
-        return _checked_origin(deployment_url, "WACHT_DEPLOYMENT_URL")
-    publishable_key = env.get("WACHT_PUBLISHABLE_KEY", "").strip()
-    if publishable_key:
-        return origin_from_publishable_key(publishable_key)
-    raise ConfigurationError(
-        "WACHT_DEPLOYMENT_URL", "is not set (set it, or WACHT_PUBLISHABLE_KEY, to the Wacht frontend API origin)"
-    )
-
-
-def _checked_url(value: str, variable: str) -> str:
-    """Accept https anywhere, plain http only on a loopback host (local development)."""
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a malformed port
-    except ValueError:
-        raise ConfigurationError(variable, "is not a valid URL") from None
-    if not host or parts.scheme.lower() not in ("https", "http"):
-        raise ConfigurationError(variable, "must be an absolute https:// URL")
-    if parts.scheme.lower() == "http" and not is_loopback_host(host):
-        raise ConfigurationError(variable, "must use https (plain http is allowed only for loopback hosts)")
-    if parts.username or parts.password:
-        raise ConfigurationError(variable, "must not carry credentials")
-    return value
-
-
-def _checked_origin(value: str, variable: str, *, allow_path: bool = False) -> str:
-    """The canonical origin: lowercase scheme and host, no default port (as Wacht writes ``iss``).
-
-    Without ``allow_path``, anything after the origin but a trailing slash is an error.
-    """
-    _checked_url(value, variable)
-    parts = urlsplit(value)
-    if not allow_path and (parts.path not in ("", "/") or parts.query or parts.fragment):
-        raise ConfigurationError(variable, "must be an origin such as https://frontend.example.com, without a path")
-    scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
-    host = f"[{host}]" if ":" in host else host  # hostname is lowercased and unbracketed
-    default_port = {"https": 443, "http": 80}[scheme]
-    return f"{scheme}://{host}" if port in (None, default_port) else f"{scheme}://{host}:{port}"
-
-
-def is_loopback_host(host: str) -> bool:
-    """``localhost`` or a loopback IP (as urlsplit gives a hostname: lower-case, unbracketed)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _inline_jwks_from(raw: str, variable: str = "WACHT_JWKS") -> Mapping[str, Any] | None:

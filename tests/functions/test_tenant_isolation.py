@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.functions.conftest import new_id
@@ -43,6 +43,23 @@ OPERATION = st.tuples(
     st.sampled_from(["organization:member", "organization:admin", "billing"]),
     st.integers(1, 3),  # page size
 )
+
+
+# Each dangerous case at least once, whatever the random draw (the assertions after the property
+# require them): a document read and deleted by its own workspace and by another organization's,
+# a member deleted by its own organization and by another one that has a member of the same id.
+_OWNER = (0, 0, 0, "both", True, True)
+_STRANGER = (1, 1, 0, "both", True, True)
+DANGEROUS_CASES = [
+    ("create", _OWNER, False, 0, "101", "organization:member", 1),
+    ("read", _STRANGER, False, 0, "101", "organization:member", 1),
+    ("delete", _STRANGER, False, 0, "101", "organization:member", 1),
+    ("read", _OWNER, True, 0, "101", "organization:member", 1),
+    ("delete", _OWNER, True, 0, "101", "organization:member", 1),
+    ("put_member", _OWNER, False, 0, "101", "organization:member", 1),
+    ("delete_member", _STRANGER, False, 0, "101", "organization:member", 1),
+    ("delete_member", _OWNER, True, 0, "101", "organization:member", 1),
+]
 
 
 class World:
@@ -173,6 +190,7 @@ def test_no_operation_ever_reaches_another_tenants_data(functions):
 
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(st.lists(OPERATION, min_size=10, max_size=40))
+    @example(DANGEROUS_CASES)
     def scenario(operations):
         world = World(functions)
         for operation in operations:

@@ -34,8 +34,9 @@ Violations (any one makes the exit status 1; the summary line counts them):
   either way). Such answers are counted as idempotent deletes, not violations.
 - while the gateway is down or slow: an API-key or opaque-token request to a route behind the
   authorizer, sent after the switch was on and answered before it was off, answered anything but
-  a 5xx (a 401 would sign a valid key out, a 200 would have skipped the check); a 5xx to one sent
-  while the switch was on that took longer than the gateway's 3 s deadline plus
+  a 5xx (a 401 would sign a valid key out, a 200 would have skipped the check); a 5xx to one that
+  overlapped the fault (from asking the admin for the switch to turning it off: the stand-in may
+  flip before the admin answers) that took longer than the gateway's 3 s deadline plus
   ``GATEWAY_MARGIN_SECONDS`` (a slow gateway's 5xx come after the deadline, often after the
   switch is off again: they count to the fault, and are timed like the others); a session or OAuth
   JWT request (their verification never asks the gateway) answered 5xx during the fault or its
@@ -328,12 +329,14 @@ def _judge_gateway_faults(result: ChaosResult) -> None:
         served_after: set[str] = set()
         met = 0
         for call in result.load.calls:
-            if call.judged_by_gateway and window.sent_while_on(call):
+            if call.judged_by_gateway and call.status < 500:
+                if window.holds(call):
+                    met += 1
+                    result.gateway_breaches.append(f"{window.name}: {_describe(call, f'for {call.caller}')}, not a 5xx")
+            elif call.judged_by_gateway and window.started < call.finished and call.started < window.ended:
+                # The switch is on from some moment between asking the admin (``started``) and its answer
+                # (``switched_on``): a 5xx to a request sent in between is the fault's too, and timed.
                 met += 1
-                if call.status < 500:
-                    if window.holds(call):
-                        result.gateway_breaches.append(f"{window.name}: {_describe(call, f'for {call.caller}')}, not a 5xx")
-                    continue
                 window.gateway_judged_5xx += 1
                 seconds = call.finished - call.started
                 window.slowest_5xx_seconds = max(window.slowest_5xx_seconds, seconds)
@@ -351,7 +354,7 @@ def _judge_gateway_faults(result: ChaosResult) -> None:
                 served_after.add(call.caller)
         # Nothing met the fault (too few clients): the rules above held without having been tried.
         if not met:
-            result.gateway_breaches.append(f"{window.name}: no API-key or opaque-token request was sent while it was on")
+            result.gateway_breaches.append(f"{window.name}: no API-key or opaque-token request met it")
         if not window.others_served:
             result.gateway_breaches.append(f"{window.name}: no session or OAuth JWT request was served while it was on")
         for kind in sorted(kinds - served_after):

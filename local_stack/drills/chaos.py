@@ -34,13 +34,15 @@ Violations (any one makes the exit status 1; the summary line counts them):
   either way). Such answers are counted as idempotent deletes, not violations.
 - while the gateway is down or slow: an API-key or opaque-token request to a route behind the
   authorizer, sent after the switch was on and answered before it was off, answered anything but
-  a 5xx (a 401 would sign a valid key out, a 200 would have skipped the check); a 5xx to one sent
-  while the switch was on that took longer than the gateway's 3 s deadline plus
+  a 5xx (a 401 would sign a valid key out, a 200 would have skipped the check); a 5xx to one that
+  overlapped the fault (from asking the admin for the switch to turning it off: the stand-in may
+  flip before the admin answers) that took longer than the gateway's 3 s deadline plus
   ``GATEWAY_MARGIN_SECONDS`` (a slow gateway's 5xx come after the deadline, often after the
   switch is off again: they count to the fault, and are timed like the others); a session or OAuth
   JWT request (their verification never asks the gateway) answered 5xx during the fault or its
-  recovery; and, after the fault, no API-key or opaque-token request served again (2xx) before
-  the next fault.
+  recovery; after the fault, no API-key or opaque-token request served again (2xx) before the
+  next fault; and a gateway fault that no API-key or opaque-token request met, or during which no
+  session or OAuth JWT request was served (too few clients: the rules above would hold untried).
 A 5xx is attributed to the latest fault that had started when it finished: during the fault if
 the request started before the fault ended, otherwise it counts towards that fault's recovery
 (from the fault's end to the start of the last request still answered 5xx).
@@ -325,12 +327,16 @@ def _judge_gateway_faults(result: ChaosResult) -> None:
         until = windows[index + 1].started if index + 1 < len(windows) else float("inf")
         kinds = {call.caller for call in result.load.calls if call.judged_by_gateway}
         served_after: set[str] = set()
+        met = 0
         for call in result.load.calls:
-            if call.judged_by_gateway and window.sent_while_on(call):
-                if call.status < 500:
-                    if window.holds(call):
-                        result.gateway_breaches.append(f"{window.name}: {_describe(call, f'for {call.caller}')}, not a 5xx")
-                    continue
+            if call.judged_by_gateway and call.status < 500:
+                if window.holds(call):
+                    met += 1
+                    result.gateway_breaches.append(f"{window.name}: {_describe(call, f'for {call.caller}')}, not a 5xx")
+            elif call.judged_by_gateway and window.started < call.finished and call.started < window.ended:
+                # The switch is on from some moment between asking the admin (``started``) and its answer
+                # (``switched_on``): a 5xx to a request sent in between is the fault's too, and timed.
+                met += 1
                 window.gateway_judged_5xx += 1
                 seconds = call.finished - call.started
                 window.slowest_5xx_seconds = max(window.slowest_5xx_seconds, seconds)
@@ -346,6 +352,11 @@ def _judge_gateway_faults(result: ChaosResult) -> None:
                     window.others_served += 1
             if call.judged_by_gateway and window.ended <= call.started < until and 200 <= call.status < 300:
                 served_after.add(call.caller)
+        # Nothing met the fault (too few clients): the rules above held without having been tried.
+        if not met:
+            result.gateway_breaches.append(f"{window.name}: no API-key or opaque-token request met it")
+        if not window.others_served:
+            result.gateway_breaches.append(f"{window.name}: no session or OAuth JWT request was served while it was on")
         for kind in sorted(kinds - served_after):
             result.gateway_breaches.append(f"{window.name}: no {kind} request served again after the fault")
 

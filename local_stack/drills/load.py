@@ -17,7 +17,8 @@ tenant, another user or key on /me: a cross-tenant result). While the load is me
 key is driven over its rate limit: 429 with ``Retry-After`` on the request that goes over, and only
 there. Afterwards every acknowledged write is read back (local_stack.drills.write_ledger): present
 for its tenant, invisible to the others' sessions and API keys. The run ends with one line; exit
-status 0 only with zero 5xx, unexpected statuses, cross-tenant results and lost writes. The stack
+status 0 only with zero 5xx, unexpected statuses, cross-tenant results and lost writes, and (with
+every kind of caller) every kind measured and a revoked credential tried (``untried``). The stack
 it starts is the one `make dev` starts, with no setting changed: the account's default
 concurrency of 1000, as on AWS (so a throttle is a failure of the stack, not of the run), the
 authorizer cache's TTL from the template. Peak concurrency per function, Wacht's gateway checks
@@ -122,6 +123,8 @@ class LoadResult:
     """Wacht's gateway stand-in's checks during the measured phase, by outcome (from the admin port)."""
     oauth_jwks_fetches: int | None = None
     """How many times the OAuth app's key set was fetched during the whole run (from the admin port)."""
+    untried: list[str] = field(default_factory=list)
+    """With every kind of caller asked for, what the run never tried (``untried``): a failure, not a pass."""
 
     @property
     def unexpected(self) -> list[str]:
@@ -267,7 +270,8 @@ class LoadResult:
 
     def failures(self) -> list[str]:
         read = self.read_back or ReadBack()
-        return self.cross_tenant + read.cross_tenant + self.signed_out + self.unexpected + read.lost + read.failed
+        return (self.cross_tenant + read.cross_tenant + self.signed_out + self.unexpected + read.lost + read.failed
+                + self.untried)
 
     @property
     def passed(self) -> bool:
@@ -461,6 +465,21 @@ class Client:
     def _note(self, where: list[str], what: str) -> None:
         with self.lock:
             where.append(f"client {self.number} ({self.caller.label}): {what}")
+
+
+EVERY_KIND = ("session", "api_key", "oauth_jwt", "oauth_opaque")
+
+
+def untried(result: LoadResult) -> list[str]:
+    """What a run meant to have every kind of caller never tried: a kind without a measured request,
+    or no revoked credential sent. Their checks would otherwise pass without having run."""
+    gaps = []
+    missing = sorted(set(EVERY_KIND) - set(result.requests_by_caller))
+    if missing:
+        gaps.append(f"no {', '.join(missing)} request was measured (every kind needs --clients 6 or more)")
+    if not result.revocations[1]:
+        gaps.append("no revoked credential was tried (--requests must exceed --token-every)")
+    return gaps
 
 
 def judge_call(result: LoadResult, lock: threading.Lock, call: Call, what: str, raw: bytes) -> None:
@@ -671,6 +690,7 @@ def run_load(api: str, idp: str, *, oauth: str | None = None, gateway: str | Non
         probe.join(120)
         if result.rate_limit is None:
             raise RuntimeError("the rate-limit check did not finish")
+        result.untried = untried(result)
     if admin and before is not None:
         after = stack_stats(admin)
         result.cold_starts_measured = _cold_starts(after) - _cold_starts(before)

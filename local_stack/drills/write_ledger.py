@@ -85,7 +85,8 @@ class ReadBack:
     cross_tenant: list[str] = field(default_factory=list)
     """Acknowledged writes visible to another tenant."""
     failed: list[str] = field(default_factory=list)
-    """Read-back requests that did not get a clear answer (a 5xx): the check could not be made."""
+    """Read-back requests that did not get a clear answer (a 5xx; from another tenant's reader, anything
+    but 200 or 404): the check could not be made."""
 
 
 READ_BACK_CONNECTIONS = 4
@@ -134,6 +135,8 @@ def read_back(api: str, ledger: Ledger, tokens: dict[tuple[str | None, str | Non
         for other, who, seen in others:
             if seen == 200:
                 result.cross_tenant.append(f"document {document_id} of {document.workspace} read by {who}{other}")
+            elif seen != 404:  # refused outright or failing, it sees no one's documents: nothing was checked
+                result.failed.append(f"GET /documents/{document_id} as {who}{other}: {seen}")
     with _Api(api) as client:
         listed = {org: client.all_members(token, result) for org, token in organizations.items()}
     for (organization, member_id), state in members.items():

@@ -141,6 +141,13 @@ def sample_credentials(document: Mapping[str, Any]) -> dict[str, Credential]:
                 or entry.get("principal_type") not in ("api_key", "oauth_access_token")
                 or not isinstance(entry.get("identity"), Mapping)):
             raise ValueError(f"credentials[{index}] needs a value, a principal_type (api_key | oauth_access_token) and an identity")
+        if any(not isinstance(entry.get(name, []), list) or not all(isinstance(item, str) for item in entry.get(name, []))
+               for name in ("permissions", "scopes")):
+            raise ValueError(f"credentials[{index}]: permissions and scopes are lists of strings")
+        expires_at = entry.get("expires_at")
+        if (expires_at is not None and (isinstance(expires_at, bool) or not isinstance(expires_at, (int, float)))) \
+                or not isinstance(entry.get("client_id"), (str, type(None))):
+            raise ValueError(f"credentials[{index}]: expires_at is a Unix time and client_id a string, when given")
         found[entry["value"]] = Credential(
             entry["principal_type"], dict(entry["identity"]), list(entry.get("permissions", [])),
             list(entry.get("scopes", [])), entry.get("client_id"), expires_at=entry.get("expires_at"),

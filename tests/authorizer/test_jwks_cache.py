@@ -9,6 +9,7 @@ import re
 import threading
 import time
 
+import jwt
 import pytest
 
 from tests.authorizer.conftest import make_cache
@@ -477,3 +478,28 @@ def test_a_token_naming_another_issuer_never_makes_us_fetch_keys_nor_answers_5xx
         assert caught.value.reason is Reason.UNKNOWN_KID
         time_passes(0.5)
     assert jwks_server.requests == 1  # the cold start's only
+
+
+@pytest.mark.parametrize("iss", [["ISSUER"], {"iss": "ISSUER"}, 1, True], ids=["list", "object", "number", "bool"])
+def test_a_non_string_iss_never_makes_us_fetch_nor_gets_a_token_accepted(jwks_server, verifier, es_key, claims, clock,
+                                                                          time_passes, iss):
+    """The unverified ``iss`` only decides whether an unknown kid may be a rotation: a value that is not
+    our issuer (a list holding it included) is not ours, and signed by our own key it is still refused."""
+    def signed(key: SigningKey) -> str:  # PyJWT's jwt.encode refuses a non-string iss: sign the raw payload
+        payload = json.dumps({**claims, "iss": iss, "iat": int(clock.now)}).encode()
+        return jwt.api_jws.encode(payload, key.private_key, algorithm="ES256", headers={"kid": key.kid})
+
+    iss = json.loads(json.dumps(iss).replace('"ISSUER"', json.dumps(claims["iss"])))
+    verifier.keys.prime()
+    time_passes(COOLDOWN + 1)
+    with pytest.raises(Unauthenticated) as caught:
+        verifier.verify(signed(SigningKey("unpublished")))
+    assert caught.value.reason is Reason.UNKNOWN_KID
+    assert jwks_server.requests == 1
+    with pytest.raises(Unauthenticated) as caught:
+        verifier.verify(signed(es_key))
+    assert caught.value.reason is Reason.WRONG_ISSUER
+    # Our issuer (or none at all) is still a possible rotation: refetched.
+    with pytest.raises(Unauthenticated):
+        verifier.verify(forged("rotated-maybe", iat=clock.now))
+    assert jwks_server.requests == 2

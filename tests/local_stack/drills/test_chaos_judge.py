@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from local_stack.drills.chaos import ChaosResult, FaultWindow, _judge
 from local_stack.drills.load import Call, LoadResult
 from local_stack.drills.write_ledger import ReadBack
@@ -87,6 +89,8 @@ def _key(started: float, status: int, seconds: float = 0.05, route: str = "GET /
 
 RECOVERED = [_key(20.0, 200), _key(20.5, 200, route="GET /me", caller="oauth_opaque")]
 """After the fault: each kind the gateway judges served again."""
+SESSION_SERVED = _key(12.5, 200, route="GET /me", caller="session")
+"""During the fault: a session served (the gateway's fault is not its)."""
 
 
 def test_while_the_gateway_is_down_keys_and_opaque_tokens_get_quick_5xx_and_sessions_are_served():
@@ -101,37 +105,61 @@ def test_while_the_gateway_is_down_keys_and_opaque_tokens_get_quick_5xx_and_sess
 
 
 def test_a_401_to_a_key_while_the_gateway_is_down_fails_the_run():
-    result = _gateway_result([_key(11.0, 401), *RECOVERED])
+    result = _gateway_result([_key(11.0, 401), SESSION_SERVED, *RECOVERED])
     result.load.signed_out.append("key Acme Docs (write) GET /documents: 401")  # as judge_call records it
     assert result.violations() == ["signed out: key Acme Docs (write) GET /documents: 401",
                                    "gateway-down: GET /documents 401 for api_key, not a 5xx"]
 
 
 def test_a_key_served_while_the_gateway_is_down_fails_the_run_it_skipped_the_check():
-    result = _gateway_result([_key(11.0, 200), *RECOVERED])
+    result = _gateway_result([_key(11.0, 200), SESSION_SERVED, *RECOVERED])
     assert result.violations() == ["gateway-down: GET /documents 200 for api_key, not a 5xx"]
 
 
 def test_an_answer_to_a_request_sent_just_before_the_switch_or_answered_after_it_is_not_judged_as_held():
-    result = _gateway_result([_key(10.05, 200), _key(14.8, 200, seconds=0.3), *RECOVERED])
+    result = _gateway_result([_key(10.05, 200), _key(14.8, 200, seconds=0.3), _key(11.0, 503), SESSION_SERVED, *RECOVERED])
     assert result.violations() == []
 
 
 def test_a_5xx_past_the_budget_fails_the_run_even_when_it_arrives_after_the_switch_is_off():
-    result = _gateway_result([_key(14.0, 500, seconds=3.1), _key(14.5, 500, seconds=5.0), *RECOVERED])
+    result = _gateway_result([_key(14.0, 500, seconds=3.1), _key(14.5, 500, seconds=5.0), SESSION_SERVED, *RECOVERED])
     assert result.violations() == ["gateway-down: GET /documents 500 for api_key after 5.0 s, past 4.5 s"]
     assert result.faults[0].slowest_5xx_seconds == 5.0
 
 
 def test_a_session_or_jwt_5xx_during_a_gateway_fault_or_its_recovery_fails_the_run():
     result = _gateway_result([_key(11.0, 502, caller="session"), _key(16.0, 500, route="GET /me", caller="oauth_jwt"),
-                              _key(17.0, 503, route="GET /hello"), *RECOVERED])
+                              _key(17.0, 503, route="GET /hello"), _key(11.5, 503), SESSION_SERVED, *RECOVERED])
     assert result.violations() == ["gateway-down: GET /documents 502 for session: its verification never asks the gateway",
                                    "gateway-down: GET /me 500 for oauth_jwt: its verification never asks the gateway",
                                    "gateway-down: GET /hello 503 for api_key: its verification never asks the gateway"]
 
 
 def test_a_kind_never_served_again_after_the_fault_fails_the_run():
-    result = _gateway_result([_key(11.0, 500), _key(12.0, 500, route="GET /me", caller="oauth_opaque"), _key(20.0, 200),
-                              _key(20.5, 403, route="GET /documents", caller="oauth_opaque")])
+    result = _gateway_result([_key(11.0, 500), _key(12.0, 500, route="GET /me", caller="oauth_opaque"), SESSION_SERVED,
+                              _key(20.0, 200), _key(20.5, 403, route="GET /documents", caller="oauth_opaque")])
     assert result.violations() == ["gateway-down: no oauth_opaque request served again after the fault"]
+
+
+def test_a_gateway_fault_no_key_or_opaque_token_met_fails_the_run_rather_than_pass_unjudged():
+    """With too few clients (``--clients 1``: one session) nothing the gateway judges is sent while it
+    fails: "no 401, no Allow, 5xx within the budget" would all hold without having been tried."""
+    result = _gateway_result([_key(12.2, 200, caller="session"), _key(20.0, 200, caller="session")])
+    assert result.violations() == ["gateway-down: no API-key or opaque-token request met it"]
+
+
+def test_a_gateway_fault_during_which_no_session_or_jwt_was_served_fails_the_run():
+    result = _gateway_result([_key(11.0, 500), _key(12.0, 503, route="GET /me", caller="oauth_opaque"), *RECOVERED])
+    assert result.violations() == ["gateway-down: no session or OAuth JWT request was served while it was on"]
+
+
+def test_a_key_request_caught_by_the_switch_before_the_admin_answered_counts_as_meeting_the_fault():
+    """The stand-in turns slow as soon as the admin takes the switch, before the admin's answer
+    (``switched_on``): a key request sent in between waits out the 3 s deadline, and with a 2 s fault it
+    is the only one that client sends during it. It met the fault: its 5xx is counted and timed."""
+    caught = _key(10.05, 504, seconds=3.2)  # sent after the switch was asked for, before the admin answered
+    result = _gateway_result([caught, SESSION_SERVED, *RECOVERED])
+    assert result.violations() == []
+    assert (result.faults[0].gateway_judged_5xx, result.faults[0].slowest_5xx_seconds) == (1, pytest.approx(3.2))
+    late = _gateway_result([_key(10.05, 504, seconds=4.8), SESSION_SERVED, *RECOVERED])
+    assert late.violations() == ["gateway-down: GET /documents 504 for api_key after 4.8 s, past 4.5 s"]

@@ -97,3 +97,19 @@ def test_the_line_reports_the_other_callers_revocations_the_rate_limit_and_the_g
             "API-key/opaque requests past the policy (1.14 per request; allowed 6, permission denied 0, rate limited 0, "
             "rejected 1, bad request 0, faulted 1); OAuth JWKS fetches 2;") in line
     assert result.passed
+
+
+def test_a_run_with_every_kind_of_caller_that_left_a_kind_or_the_revocation_untried_fails():
+    """With the OAuth app and the gateway given, too few clients (fewer than six leave a kind out) or
+    too few requests per credential (no revocation) would let those checks pass without having run."""
+    from local_stack.drills.load import untried
+
+    result = _result()  # sessions only, nothing revoked
+    assert untried(result) == ["no api_key, oauth_jwt, oauth_opaque request was measured (every kind needs --clients 6 or more)",
+                               "no revoked credential was tried (--requests must exceed --token-every)"]
+    result.calls += [Call(1000.0 + i, 1000.01 + i, "GET /me", 200, True, kind) for i, kind in
+                     enumerate(("api_key", "oauth_jwt", "oauth_opaque"))]
+    result.calls.append(Call(1005.0, 1005.01, "GET /me (revoked)", 401, True, "api_key"))
+    assert untried(result) == []
+    result.untried = ["no revoked credential was tried (--requests must exceed --token-every)"]
+    assert not result.passed and result.failures() == result.untried

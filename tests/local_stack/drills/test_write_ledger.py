@@ -59,7 +59,7 @@ def test_each_broken_promise_is_reported_by_kind(api):
     assert result.checked == 8  # d1-d5 and m1-m3: the unknown ones are not
     assert result.lost == ["document d3 of workspace ws-b: 404", "deleted member m2 of organization org-x still listed"]
     assert result.cross_tenant == ["document d4 of ws-a read by ws-b", "member m3 of org-y listed by org-x"]
-    assert result.failed == ["GET /documents/d5: 503"]
+    assert result.failed == ["GET /documents/d5: 503", "GET /documents/d5 as ws-b: 503"]  # neither read could be made
 
 
 def test_owners_are_known_even_for_unacknowledged_writes():
@@ -67,3 +67,27 @@ def test_owners_are_known_even_for_unacknowledged_writes():
     ledger.member_put("org-y", "m4", acknowledged=False)
     ledger.document_created("d1", "ws-a", "t1")
     assert (ledger.member_owner("m4"), ledger.document_owner("d1"), ledger.document_owner("d9")) == ("org-y", "ws-a", None)
+
+
+def test_a_reader_that_cannot_read_another_tenants_document_at_all_makes_the_check_fail_not_pass():
+    """The cross-tenant check only means something when the other tenant's reader gets a clear 404: a
+    key or session refused outright (401, 403) or failing (5xx) would see no document of anyone, and
+    "nothing leaked" would pass without having been checked."""
+    answers = {"token-a": 200, "token-b": 404, "key-b-rejected": 401, "key-c-broken": 500}
+
+    def api(request: HttpRequest) -> HttpResponse:
+        token = (request.header("Authorization") or "").removeprefix("Bearer ")
+        if request.path == "/members":
+            return json_response(200, {"items": [], "next_cursor": None})
+        status = answers[token]
+        return json_response(status, {"id": "d1", "title": "t1"} if status == 200 else {"message": "no"})
+
+    service = HttpService("fake-api-readers", api).start()
+    try:
+        ledger = Ledger()
+        ledger.document_created("d1", "ws-a", "t1")
+        result = read_back(service.origin, ledger, TOKENS, {"ws-b": "key-b-rejected", "ws-c": "key-c-broken"})
+    finally:
+        service.stop()
+    assert result.lost == [] and result.cross_tenant == []
+    assert result.failed == ["GET /documents/d1 as an API key of ws-b: 401", "GET /documents/d1 as an API key of ws-c: 500"]

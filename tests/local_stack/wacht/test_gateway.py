@@ -148,6 +148,11 @@ def test_sample_credentials_are_judged_like_issued_ones(gateway):
     [], {"credentials": {}}, {"credentials": [{"principal_type": "api_key", "identity": {}}]},
     {"credentials": [{"value": "k", "principal_type": "session_token", "identity": {}}]},
     {"credentials": [{"value": "k", "principal_type": "api_key"}]},
+    # a permission list written as one string would become one permission per character
+    {"credentials": [{"value": "k", "principal_type": "api_key", "identity": {}, "permissions": "documents:write"}]},
+    {"credentials": [{"value": "k", "principal_type": "oauth_access_token", "identity": {}, "scopes": "profile"}]},
+    {"credentials": [{"value": "k", "principal_type": "oauth_access_token", "identity": {}, "expires_at": "2100"}]},
+    {"credentials": [{"value": "k", "principal_type": "oauth_access_token", "identity": {}, "client_id": 7}]},
 ])
 def test_a_malformed_samples_document_is_refused_naming_the_entry(document):
     with pytest.raises(ValueError, match=r"credentials"):

@@ -5,7 +5,7 @@
  *  CI can reach, so nothing imports this file until you opt in (README: "Use Wacht's SDK"):
  *  install the SDK, set VITE_WACHT_PUBLISHABLE_KEY, and import this provider in src/main.tsx
  *  instead of the dev one. `npm run typecheck:wacht` checks it against the SDK surface declared
- *  in sdk-surface.d.ts; `npm test` runs it against a stand-in for the SDK (src/testing/wacht-sdk).
+ *  in sdk-surface.d.ts; `npm test` runs it against a stand-in for the SDK (src/testing/wacht-sdk-stand-in.tsx).
  * ─────────────────────────────────────────────────────────────────────────────────────────
  *
  * The production token source, set up as Wacht's guide for plain React does it: `DeploymentProvider`
@@ -37,7 +37,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import type { TokenOptions } from "../../api/client";
 import { wachtPublishableKeyFrom } from "../../config";
 import { unverifiedClaims, type UnverifiedClaims } from "../claims";
-import { AuthContext, type AuthSession, type OrganizationChoice } from "../session";
+import { AuthContext, type AuthSession, type OrganizationChoice, type Tenant } from "../session";
 import { browserNavigationAdapter, navigateInBrowser, type Navigate } from "./navigation";
 import { SessionLoading, SessionProblem, SignedOutScreen, type Ending } from "./WachtScreens";
 
@@ -245,14 +245,9 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-interface NamedTenant {
-  readonly id: string;
-  readonly name: string;
-}
-
 function organizationChoices(
-  organizations: readonly NamedTenant[],
-  workspaces: readonly (NamedTenant & { readonly organization: { readonly id: string } })[],
+  organizations: readonly Tenant[],
+  workspaces: readonly (Tenant & { readonly organization: { readonly id: string } })[],
 ): OrganizationChoice[] {
   return organizations.map((organization) => ({
     id: organization.id,

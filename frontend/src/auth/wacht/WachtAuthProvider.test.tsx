@@ -7,6 +7,7 @@
 import { useEffect, useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { button, click, render, waitFor, type Rendered } from "../../testing/render";
+import { withUnhandledRejections } from "../../testing/unhandled-rejections";
 import { SIGN_IN_PAGE, startFrontendApi, type FrontendApi, type SignInSeed } from "../../testing/wacht-frontend-api";
 import { unverifiedClaims } from "../claims";
 import type { AuthSession } from "../session";
@@ -266,10 +267,7 @@ describe("signing out (issue 19, item 4)", () => {
   });
 
   it("shows a failed sign-out with Try again, and leaves no promise rejected unhandled", async () => {
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", onUnhandled);
-    try {
+    await withUnhandledRejections(async (unhandled) => {
       const { page, auth } = await openSignedIn();
       api.failNext("/session/sign-out", 503, "Wacht is unavailable");
 
@@ -286,9 +284,7 @@ describe("signing out (issue 19, item 4)", () => {
       await waitFor(() => button(page.container, "Sign in again"));
       expect(page.byTestId("signin-notice")?.textContent).toBe(REASON);
       expect(api.signIns().ids).toEqual([otherAccount.id]);
-    } finally {
-      process.off("unhandledRejection", onUnhandled);
-    }
+    });
   });
 
   it("without a reason (the Sign out button) goes straight to the hosted sign-in page", async () => {

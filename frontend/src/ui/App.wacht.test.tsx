@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { serve, type TestServer } from "../testing/http-server";
 import { render, waitFor, type Rendered } from "../testing/render";
+import { withUnhandledRejections } from "../testing/unhandled-rejections";
 import { startFrontendApi, type FrontendApi } from "../testing/wacht-frontend-api";
 
 let frontendApi: FrontendApi;
@@ -66,7 +67,8 @@ afterEach(async () => {
 const meRequests = () => api.received.filter((r) => r.path === "/me").length;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
-it("mounts the screens once on sign-in and once more on a workspace switch", async () => {
+/** The whole app under the Wacht adapter, both imported anew (a fresh page load). */
+async function openApp(): Promise<Rendered> {
   const { WachtAuthProvider } = await import("../auth/wacht/WachtAuthProvider");
   const { App } = await import("./App");
   page = render(
@@ -74,15 +76,26 @@ it("mounts the screens once on sign-in and once more on a workspace switch", asy
       <App />
     </WachtAuthProvider>,
   );
-  const meCard = () => page!.byTestId("me")?.textContent ?? "";
+  return page;
+}
+
+/** Picks `workspaceId` in the switcher's workspace select, as a user does; returns the select. */
+function chooseWorkspace(opened: Rendered, workspaceId: string): HTMLSelectElement {
+  const workspace = opened.container.querySelectorAll("select")[1] as HTMLSelectElement;
+  workspace.value = workspaceId;
+  workspace.dispatchEvent(new Event("change", { bubbles: true }));
+  return workspace;
+}
+
+it("mounts the screens once on sign-in and once more on a workspace switch", async () => {
+  const page = await openApp();
+  const meCard = () => page.byTestId("me")?.textContent ?? "";
 
   await waitFor(() => expect(meCard()).toContain("901"));
   await settle();
   expect(meRequests()).toBe(1);
 
-  const workspace = page.container.querySelectorAll("select")[1] as HTMLSelectElement;
-  workspace.value = "902";
-  workspace.dispatchEvent(new Event("change", { bubbles: true }));
+  const workspace = chooseWorkspace(page, "902");
 
   await waitFor(() => expect(meCard()).toContain("902"));
   await waitFor(() => expect(workspace.disabled).toBe(false)); // the switcher lived through the switch
@@ -92,31 +105,18 @@ it("mounts the screens once on sign-in and once more on a workspace switch", asy
 });
 
 it("shows a failed switch beside the switcher and stays in the workspace it was in", async () => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  process.on("unhandledRejection", onUnhandled);
-  try {
-    const { WachtAuthProvider } = await import("../auth/wacht/WachtAuthProvider");
-    const { App } = await import("./App");
-    page = render(
-      <WachtAuthProvider publishableKey={frontendApi.publishableKey} navigate={() => undefined}>
-        <App />
-      </WachtAuthProvider>,
-    );
-    await waitFor(() => expect(page!.byTestId("me")?.textContent).toContain("901"));
+  await withUnhandledRejections(async (unhandled) => {
+    const page = await openApp();
+    await waitFor(() => expect(page.byTestId("me")?.textContent).toContain("901"));
     frontendApi.failNext("/session/switch-workspace", 503, "Wacht is unavailable");
 
-    const workspace = page.container.querySelectorAll("select")[1] as HTMLSelectElement;
-    workspace.value = "902";
-    workspace.dispatchEvent(new Event("change", { bubbles: true }));
+    const workspace = chooseWorkspace(page, "902");
 
-    await waitFor(() => expect(page!.byTestId("switch-problem")?.textContent).toBe("Could not switch: Wacht is unavailable"));
+    await waitFor(() => expect(page.byTestId("switch-problem")?.textContent).toBe("Could not switch: Wacht is unavailable"));
     await settle();
     expect(unhandled).toEqual([]);
     expect(workspace.disabled).toBe(false);
     expect(workspace.value).toBe("901");
     expect(page.byTestId("me")?.textContent).toContain("901");
-  } finally {
-    process.off("unhandledRejection", onUnhandled);
-  }
+  });
 });

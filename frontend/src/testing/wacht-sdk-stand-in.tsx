@@ -15,7 +15,7 @@
  *   fetch it again (SWR's `mutate(undefined, {revalidate: true})`): until that fetch lands
  *   `useSession()` is `{loading: true}` and `SignedIn` renders nothing. A failed POST rejects first.
  * - `getToken` is made per loaded session and throws "no session" when made without one.
- * - `SignedIn`/`SignedOut`: a loaded session with sign-ins and an active one, or not.
+ * - `SignedIn`: a loaded session with sign-ins and an active one.
  * - `NavigateToSignIn` sends the browser, through the adapter's `useNavigate()` (else
  *   `window.location.href`), to the deployment's sign-in page with `redirect_uri`, replacing history.
  */
@@ -53,8 +53,7 @@ interface Session {
   signins?: SignIn[];
 }
 interface Deployment {
-  backend_host: string;
-  ui_settings: { sign_in_page_url: string; after_sign_out_one_page_url: string; after_sign_out_all_page_url: string };
+  ui_settings: { sign_in_page_url: string };
 }
 interface Tenant {
   id: string;
@@ -158,7 +157,7 @@ export function DeploymentProvider({
       .then(
         (loaded) => {
           if (!live) return;
-          setDeployment({ ...loaded, backend_host: baseUrl });
+          setDeployment(loaded);
           setLoading(false);
           void resources.session.revalidate();
           void resources.organizationMemberships.revalidate();
@@ -194,7 +193,7 @@ export function clearTokenCache(): void {
 }
 
 type Loading = { loading: true; error: Error | null; refetch: () => Promise<void> } & Record<
-  "session" | "getToken" | "signOut" | "switchSignIn" | "switchOrganization" | "switchWorkspace" | "exchangeTicket",
+  "session" | "getToken" | "signOut" | "switchOrganization" | "switchWorkspace",
   never
 >;
 type Loaded = {
@@ -203,10 +202,8 @@ type Loaded = {
   session: Session;
   getToken: (template?: string) => Promise<string>;
   signOut: (signInId?: string) => Promise<void>;
-  switchSignIn: (signInId: string) => Promise<void>;
   switchOrganization: (organizationId?: string) => Promise<void>;
   switchWorkspace: (workspaceId: string) => Promise<void>;
-  exchangeTicket: (ticket: string) => Promise<void>;
   refetch: () => Promise<void>;
 };
 
@@ -249,13 +246,9 @@ export function useSession(): Loading | Loaded {
     session,
     getToken,
     signOut: (signInId) => change(signInId ? `/session/sign-out?sign_in_id=${signInId}` : "/session/sign-out")(),
-    switchSignIn: (signInId) => change(`/session/switch-sign-in?sign_in_id=${signInId}`)(),
     switchOrganization: (organizationId) =>
       change(`/session/switch-organization${organizationId ? `?organization_id=${organizationId}` : ""}`)(),
     switchWorkspace: (workspaceId) => change(`/session/switch-workspace?workspace_id=${workspaceId}`)(),
-    exchangeTicket: async () => {
-      throw new Error("exchangeTicket is not part of the stand-in");
-    },
     refetch,
   };
 }
@@ -267,12 +260,6 @@ function isSignedIn(session: Session): boolean {
 export function SignedIn({ children }: { children: ReactNode }) {
   const sdk = useSession();
   if (sdk.loading || !isSignedIn(sdk.session)) return null;
-  return <>{children}</>;
-}
-
-export function SignedOut({ children }: { children: ReactNode }) {
-  const sdk = useSession();
-  if (sdk.loading || isSignedIn(sdk.session)) return null;
   return <>{children}</>;
 }
 

@@ -17,7 +17,7 @@ export const navigateInBrowser: Navigate = (url, { replace }) => {
   else window.location.assign(url);
 };
 
-export function browserNavigationAdapter(navigate: Navigate = navigateInBrowser): PlatformAdapter {
+export function browserNavigationAdapter(navigate: Navigate): PlatformAdapter {
   const go = (to: string, options?: NavigateOptions) => {
     const url = navigableUrl(to, window.location.href);
     if (url) navigate(url, { replace: options?.replace ?? false });

@@ -16,6 +16,7 @@ export interface Answer {
   readonly status: number;
   readonly json?: unknown;
   readonly text?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface TestServer {
@@ -24,13 +25,13 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Answers requests in order from `answers` (the last one repeats). */
-export async function serve(answers: Answer[] | ((request: Received) => Answer)): Promise<TestServer> {
+/** Answers requests in order from `answers` (the last one repeats), or with what `answers(request)` resolves to. */
+export async function serve(answers: Answer[] | ((request: Received) => Answer | Promise<Answer>)): Promise<TestServer> {
   const received: Received[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
+    request.on("end", async () => {
       const seen: Received = {
         method: request.method ?? "",
         path: request.url ?? "",
@@ -38,12 +39,12 @@ export async function serve(answers: Answer[] | ((request: Received) => Answer))
         body: Buffer.concat(chunks).toString("utf8"),
       };
       received.push(seen);
-      const answer = typeof answers === "function" ? answers(seen) : answers[Math.min(received.length, answers.length) - 1];
+      const answer = typeof answers === "function" ? await answers(seen) : answers[Math.min(received.length, answers.length) - 1];
       if (answer.json !== undefined) {
-        response.writeHead(answer.status, { "Content-Type": "application/json" });
+        response.writeHead(answer.status, { "Content-Type": "application/json", ...answer.headers });
         response.end(JSON.stringify(answer.json));
       } else {
-        response.writeHead(answer.status);
+        response.writeHead(answer.status, answer.headers);
         response.end(answer.text ?? "");
       }
     });

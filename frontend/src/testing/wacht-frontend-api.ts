@@ -8,8 +8,7 @@
  * that sign-in and leaves none active, the others stay; `sign-out` without it deletes them all.
  * Tests script failures (`failNext`) and hold answers (`holdNext`) to look at the app in between.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { serve } from "./http-server";
 import { fakeJwt } from "./jwt";
 
 export interface Tenant {
@@ -55,7 +54,6 @@ export async function startFrontendApi(signIns: readonly SignInSeed[]): Promise<
     workspaceId: seed.organizations[0]?.workspaces[0]?.id ?? null,
   }));
   let activeId: string | null = state[0]?.id ?? null;
-  const received: string[] = [];
   const failures = new Map<string, { status: number; message: string }[]>();
   const holds = new Map<string, Promise<void>[]>();
   let url = "";
@@ -144,36 +142,29 @@ export async function startFrontendApi(signIns: readonly SignInSeed[]): Promise<
     return refused(404, "Not found");
   }
 
-  async function handle(request: IncomingMessage, response: ServerResponse) {
-    const target = new URL(request.url ?? "/", "http://127.0.0.1");
-    const method = request.method ?? "GET";
-    received.push(`${method} ${target.pathname}${target.search}`);
-    // Answer the browser's CORS preflight like a frontend API does for an allowed origin.
-    const cors = {
-      "Access-Control-Allow-Origin": request.headers.origin ?? "*",
-      "Access-Control-Allow-Credentials": "true",
-      "Access-Control-Allow-Methods": "GET, POST",
-    };
+  const server = await serve(async (request) => {
+    const target = new URL(request.path, "http://127.0.0.1");
     await holds.get(target.pathname)?.shift();
     const failure = failures.get(target.pathname)?.shift();
     const { status, body } = failure
       ? { status: failure.status, body: { errors: [{ message: failure.message, code: failure.status }] } }
-      : answer(method, target.pathname, target.searchParams);
-    response.writeHead(status, { "Content-Type": "application/json", ...cors });
-    response.end(JSON.stringify(body));
-  }
-
-  const server: Server = createServer((request, response) => {
-    request.resume();
-    request.on("end", () => void handle(request, response));
+      : answer(request.method, target.pathname, target.searchParams);
+    // CORS headers as a frontend API sends them for an allowed origin.
+    const cors = {
+      "Access-Control-Allow-Origin": String(request.headers.origin ?? "*"),
+      "Access-Control-Allow-Credentials": "true",
+      "Access-Control-Allow-Methods": "GET, POST",
+    };
+    return { status, json: body, headers: cors };
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = server.url;
 
   return {
     url,
     publishableKey: `pk_live_${Buffer.from(url).toString("base64")}`,
-    received,
+    get received() {
+      return server.received.map((request) => `${request.method} ${request.path}`);
+    },
     signIns: () => ({ ids: state.map((s) => s.id), active: activeId }),
     failNext(path, status, message = `Stand-in failure (${status})`) {
       failures.set(path, [...(failures.get(path) ?? []), { status, message }]);
@@ -184,10 +175,6 @@ export async function startFrontendApi(signIns: readonly SignInSeed[]): Promise<
       holds.set(path, [...(holds.get(path) ?? []), held]);
       return release;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }

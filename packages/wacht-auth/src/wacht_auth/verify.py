@@ -34,10 +34,6 @@ MAX_TOKEN_BYTES = 8192
 """Longer than any session token Wacht issues; API Gateway caps all headers at 10 KB anyway."""
 
 _FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c")
-_REQUIRED_CLAIMS = ("exp", "iat", "sub")
-"""Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
-
-
 
 
 def key_cache(inline_jwks: Mapping[str, Any] | None, jwks_url: str, variable: str) -> JwksCache:
@@ -56,11 +52,14 @@ class TokenVerifier:
     """Verifies session tokens for one deployment. Build one per process, outside the handler.
 
     ``AccessTokenVerifier`` (``wacht_auth.access_tokens``) reuses the same steps for OAuth access
-    tokens with its own issuer, key set, algorithm and claim rules (``algorithms``, ``_check_claims``, ``_context``).
+    tokens with its own issuer, key set, algorithm and claim rules (``algorithms``, ``required_claims``,
+    ``_check_claims``, ``_context``).
     """
 
     algorithms: frozenset[str] = SUPPORTED_ALGORITHMS
     """The ``alg`` values accepted in a token's header; any other is UNSUPPORTED_ALGORITHM before any key is used."""
+    required_claims: tuple[str, ...] = ("exp", "iat", "sub")
+    """Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
 
     def __init__(
         self,
@@ -156,18 +155,22 @@ class TokenVerifier:
         (session tokens have none, and PyJWT refuses one it was not told to expect); ``sub`` and
         ``jti`` strings when present.
         """
-        for name in _REQUIRED_CLAIMS:
+        self._check_required_and_issuer(claims)
+        if claims.get("aud"):
+            raise Unauthenticated(Reason.INVALID_CLAIM, "aud")
+        for name in ("sub", "jti"):
+            if name in claims and not isinstance(claims[name], str):
+                raise Unauthenticated(Reason.INVALID_CLAIM, name)
+
+    def _check_required_and_issuer(self, claims: dict[str, Any]) -> None:
+        """Every ``required_claims`` entry present and not null, then ``iss`` a string equal to the issuer."""
+        for name in self.required_claims:
             if claims.get(name) is None:
                 raise Unauthenticated(Reason.MISSING_CLAIM, name)
         if "iss" not in claims:
             raise Unauthenticated(Reason.MISSING_CLAIM, "iss")
         if not isinstance(claims["iss"], str) or claims["iss"] != self.issuer:
             raise Unauthenticated(Reason.WRONG_ISSUER)
-        if claims.get("aud"):
-            raise Unauthenticated(Reason.INVALID_CLAIM, "aud")
-        for name in ("sub", "jti"):
-            if name in claims and not isinstance(claims[name], str):
-                raise Unauthenticated(Reason.INVALID_CLAIM, name)
 
     def _check_times(self, claims: dict[str, Any]) -> None:
         """exp and iat are required numbers, nbf an optional one; each allows the clock skew."""

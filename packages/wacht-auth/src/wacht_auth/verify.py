@@ -129,7 +129,7 @@ class TokenVerifier:
         # plus the issuer's allowed skew. Only tells a possible key rotation from a key that is not ours.
         # A token that names another issuer (an OAuth access token where only sessions are read) is
         # not ours either: its unknown kid never makes us fetch, nor answers 5xx within the cooldown.
-        ours = _unverified_issuer(jws) in (None, self.issuer)
+        ours = jws.unverified_claim("iss") in (None, self.issuer)
         latest_issue_time = issued_at + 1 + self._skew if issued_at is not None and ours else None
         for key in self.keys.candidates(kid, algorithm, latest_issue_time):
             if algorithm not in key.algorithms:
@@ -193,28 +193,13 @@ def _numeric(claims: dict[str, Any], name: str) -> float:
     return value
 
 
-def _unverified_issuer(jws: CompactJws) -> object:
-    """The token's ``iss``, decoded but NOT verified (None when absent or the payload does not parse).
-
-    Used only to keep a token that names another issuer from causing a key fetch, never to accept
-    anything; ``_check_claims`` is the authority on the issuer.
-    """
-    try:
-        return jws.claims().get("iss")
-    except Unauthenticated:
-        return None
-
-
 def _unverified_issued_at(jws: CompactJws) -> float | None:
     """The token's ``iat``, decoded but NOT verified (None when absent or not a finite number).
 
     Used only to refuse a token from the future and to tell a likely key rotation from an unknown
     key, never to accept anything; the signature check and ``_check_times`` are the authority.
     """
-    try:
-        value = jws.claims().get("iat")
-    except Unauthenticated:
-        return None
+    value = jws.unverified_claim("iat")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return value

@@ -131,23 +131,15 @@ class Authorizer:
             raise Unauthenticated(Reason.TOO_LARGE)
         if not token.isascii() or not token.isprintable():
             raise Unauthenticated(Reason.MALFORMED, "not a printable ASCII credential")
-        request_context = event.get("requestContext") if isinstance(event.get("requestContext"), Mapping) else {}
-        identity = request_context.get("identity") if isinstance(request_context.get("identity"), Mapping) else {}
         retry_after = None
         try:
-            auth = self.gateway.check(
-                kind,
-                token,
-                method=str(event.get("httpMethod") or ""),
-                resource=str(event.get("path") or "/"),
-                client_ip=identity.get("sourceIp"),
-                user_agent=identity.get("userAgent"),
-            ).auth
+            auth = self.gateway.check_request(kind, token, event).auth
         except RateLimited as limited:
             if limited.auth is None:
                 raise GatewayUnavailable("rate limited, and the gateway named no identity to admit") from None
             auth, retry_after = limited.auth, limited.retry_after_seconds
         response = self._response(auth, stage_arn)
+        request_context = event.get("requestContext") if isinstance(event.get("requestContext"), Mapping) else {}
         request_id = request_context.get("requestId")
         if isinstance(request_id, str) and request_id:
             response["context"]["gatewayCheckedRequestId"] = request_id

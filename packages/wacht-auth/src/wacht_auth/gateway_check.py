@@ -135,6 +135,34 @@ class GatewayCheck:
         )
         return self._verdict(principal_type, status, answer, required)
 
+    def check_request(
+        self,
+        principal_type: PrincipalType,
+        value: str,
+        event: Mapping[str, Any],
+        *,
+        required_permissions: Iterable[str] = (),
+        timeout_seconds: float | None = None,
+    ) -> GatewayVerdict:
+        """``check`` for the request an API Gateway event describes (a REQUEST authorizer's or a proxy
+        integration's: both carry ``httpMethod``, ``path`` and ``requestContext.identity``).
+
+        ``resource`` is the concrete ``path`` the client asked for (base path included), never the
+        route template: Wacht's own callers send the request path, and rate-limit rules match it.
+        """
+        request_context = event.get("requestContext") if isinstance(event.get("requestContext"), Mapping) else {}
+        identity = request_context.get("identity") if isinstance(request_context.get("identity"), Mapping) else {}
+        return self.check(
+            principal_type,
+            value,
+            method=str(event.get("httpMethod") or ""),
+            resource=str(event.get("path") or "/"),
+            required_permissions=required_permissions,
+            client_ip=identity.get("sourceIp"),
+            user_agent=identity.get("userAgent"),
+            timeout_seconds=timeout_seconds,
+        )
+
     def _exchange(self, payload: bytes, deadline: float) -> tuple[int, bytes] | GatewayUnavailable:
         """One POST, run in the worker: (status, body) or the failure as a value, never raised."""
         import http.client

@@ -8,6 +8,7 @@ milliseconds), 200 ``allowed: true`` with the identity. It judges with the local
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 
@@ -21,9 +22,9 @@ class StandInGateway(LoopbackServer):
     """Modes: "ok", "down" (HTTP 503), "bad_request" (HTTP 400), "slow" (sleeps ``delay``), "drip"
     (sends a byte every 0.2 s), "garbage" (200, not JSON), "no_identity" (200 allowed without an
     identity), "odd_reason" (200 allowed:false with a reason we do not know), "huge" (a body over the cap).
-    ``requests`` holds every request body received."""
+    ``requests`` holds every request body received. With ``tls`` (a server context) it speaks HTTPS."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
         self.book = CredentialBook()
         self.credentials = self.book.credentials
         self.mode = "ok"
@@ -71,7 +72,7 @@ class StandInGateway(LoopbackServer):
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        super().__init__(Handler)
+        super().__init__(Handler, tls=tls)
         self.url = self.origin
 
     def add_key(self, value: str, *, key_id: str, organization: str | None = None, workspace: str | None = None,

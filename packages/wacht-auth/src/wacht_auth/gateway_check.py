@@ -18,7 +18,8 @@ JSON, too big, unreachable, no whole answer in time         our bug, never a 401
 The whole exchange (connect, send, headers and a body that may drip in) is bounded by one deadline
 (``deadline.run_within``), not each socket read. Standard library only (``http.client``), so the
 authorizer's cold start pays for no HTTP library. The credential goes in the request body only,
-never into a log line or an error message.
+never into a log line or an error message. Over HTTPS it shares the process's one TLS context with
+the key-set fetches (``jwks_fetch.tls_context``) instead of loading the CA bundle for each request.
 
 ``retry_after``: the gateway's rate limiter writes the blocking window in milliseconds
 (``rate_limit/window.rs``: ``retry_after = window_ms``); it becomes whole seconds, at least 1.
@@ -167,9 +168,13 @@ class GatewayCheck:
         """One POST, run in the worker: (status, body) or the failure as a value, never raised."""
         import http.client
 
-        remaining = deadline - time.monotonic()
-        connection_class = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
-        connection = connection_class(self._host, self._port, timeout=max(remaining, 0.001))
+        timeout = max(deadline - time.monotonic(), 0.001)
+        if self._scheme == "https":
+            from .jwks_fetch import tls_context  # the process's one context: building one loads the CA bundle
+
+            connection = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=tls_context())
+        else:
+            connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
         try:
             connection.request(
                 "POST",

@@ -22,7 +22,7 @@ prefetch_jwks()
 from aws_lambda_powertools import Logger  # noqa: E402 - after the prefetch on purpose
 
 from api_routes import ROUTES  # noqa: E402
-from wacht_auth import AuthorizerHandler, DecisionMetrics, Settings  # noqa: E402
+from wacht_auth import AuthorizerHandler, DecisionMetrics  # noqa: E402
 from wacht_auth.decisions import SERVICE  # noqa: E402
 
 logger = Logger(service=SERVICE)
@@ -30,8 +30,7 @@ DECISIONS = DecisionMetrics()
 
 # Cold start: a bad configuration fails here, naming the variable (every request then gets a 500);
 # a bad route table fails here too. The key sets are fetched now (failures are logged).
-SETTINGS = Settings.from_environ()
-HANDLER = AuthorizerHandler.from_settings(SETTINGS, ROUTES, logger=logger, metrics=DECISIONS)
+HANDLER = AuthorizerHandler.from_environ(ROUTES, logger=logger, metrics=DECISIONS)
 AUTHORIZER = HANDLER.authorizer
 
 

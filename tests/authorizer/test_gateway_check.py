@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import ssl
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.support.gateway import StandInGateway
+from tests.support.tls import loopback_certificate
 from wacht_auth import (
     Forbidden,
     GatewayCheck,
@@ -141,3 +147,42 @@ def test_the_credential_never_appears_in_an_error(gateway):
         with pytest.raises(GatewayUnavailable) as failed:
             _check(gateway)
         assert KEY not in str(failed.value)
+
+
+@pytest.fixture
+def certificates(tmp_path):
+    return loopback_certificate(tmp_path)
+
+
+@pytest.fixture
+def https_gateway(certificates):
+    _, certificate, key = certificates
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    with StandInGateway(tls=context) as running:
+        running.add_key(KEY, key_id="901", organization="o1", workspace="w1", permissions=["documents:write"])
+        yield running
+
+
+def test_a_gateway_certificate_no_trusted_authority_signed_is_an_outage(https_gateway):
+    with pytest.raises(GatewayUnavailable):
+        _check(https_gateway)
+    assert https_gateway.requests == []  # refused at the handshake: the credential was never sent
+
+
+def test_every_check_over_https_shares_the_process_tls_context(https_gateway, certificates):
+    # Building a context loads the CA bundle (~16 ms on this 2-core EPYC): once per process, not per request.
+    ca, _, _ = certificates
+    code = (
+        "import ssl; built = []; load = ssl.SSLContext.load_default_certs\n"
+        "ssl.SSLContext.load_default_certs = lambda self, *a: (built.append(1), load(self, *a))[1]\n"
+        "from wacht_auth import GatewayCheck, PrincipalType\n"
+        f"check = GatewayCheck({https_gateway.url!r}, timeout_seconds=10)\n"
+        f"keys = [check.check(PrincipalType.API_KEY, {KEY!r}, method='GET', resource='/documents').auth.key_id for _ in range(3)]\n"
+        "print(len(built), *keys)"
+    )
+    src = Path(__file__).resolve().parents[2] / "packages" / "wacht-auth" / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "SSL_CERT_FILE": str(ca)}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert result.stdout.split() == ["1", "901", "901", "901"]
+    assert len(https_gateway.requests) == 3

@@ -49,6 +49,17 @@ def test_importing_the_prefetch_loads_neither_pyjwt_nor_cryptography_nor_powerto
     assert result.stdout.strip() == "[]"
 
 
+def test_reading_the_bearer_from_the_package_loads_neither_pyjwt_nor_cryptography():
+    # wacht_auth.bearer is standard library only, so that a function reads a bearer without PyJWT.
+    code = (
+        "import sys; from wacht_auth import authorization_header, bearer_token; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jwt', 'cryptography')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(PACKAGE_SRC)},
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_the_verifier_uses_the_prefetched_key_set_without_fetching_again(server, key):
     server.mode, server.delay = "slow", 0.3
     started = time.monotonic()

@@ -8,22 +8,23 @@ milliseconds), 200 ``allowed: true`` with the identity. It judges with the local
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from local_stack.wacht.gateway import Credential, CredentialBook
+from tests.support.servers import JsonHandler, LoopbackServer
 
 __all__ = ["Credential", "StandInGateway"]
 
 
-class StandInGateway:
+class StandInGateway(LoopbackServer):
     """Modes: "ok", "down" (HTTP 503), "bad_request" (HTTP 400), "slow" (sleeps ``delay``), "drip"
     (sends a byte every 0.2 s), "garbage" (200, not JSON), "no_identity" (200 allowed without an
     identity), "odd_reason" (200 allowed:false with a reason we do not know), "huge" (a body over the cap).
-    ``requests`` holds every request body received."""
+    ``requests`` holds every request body received. With ``tls`` (a server context) it speaks HTTPS."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: ssl.SSLContext | None = None) -> None:
         self.book = CredentialBook()
         self.credentials = self.book.credentials
         self.mode = "ok"
@@ -32,7 +33,7 @@ class StandInGateway:
         self._lock = threading.Lock()
         gateway = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", "0"))
                 body = json.loads(self.rfile.read(length) or b"{}")
@@ -60,23 +61,10 @@ class StandInGateway:
                     answer = {**answer, "allowed": False, "reason": "quota_exceeded"}
                 self._send(status, json.dumps(answer).encode())
 
-            def _send(self, status: int, body: bytes) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
             def _drip(self) -> None:
                 body = b'{"allowed":true}' + b" " * 200
                 try:
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
+                    self._start(200, len(body))
                     for byte in body:
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()
@@ -84,13 +72,8 @@ class StandInGateway:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            def log_message(self, *args) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        super().__init__(Handler, tls=tls)
+        self.url = self.origin
 
     def add_key(self, value: str, *, key_id: str, organization: str | None = None, workspace: str | None = None,
                 owner: str | None = "72170182881052673", permissions: list[str] | None = None, limit: int | None = None) -> None:
@@ -107,11 +90,3 @@ class StandInGateway:
     def judge(self, body: dict) -> tuple[int, dict]:
         """As the local stack's gateway judges (local_stack.wacht.gateway.CredentialBook)."""
         return self.book.judge(body)
-
-    def __enter__(self) -> StandInGateway:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()

@@ -8,9 +8,51 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 
-class JwksServer:
+class LoopbackServer:
+    """A ThreadingHTTPServer on 127.0.0.1 (a free port) serving ``handler`` from a daemon thread
+    while its ``with`` block runs; with ``tls`` (a server context) it speaks HTTPS at ``origin``."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], *, tls: ssl.SSLContext | None = None) -> None:
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        self.origin = f"{'https' if tls else 'http'}://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """Answers with a JSON content type, quietly: a client that gave up (timeout tests) is no error."""
+
+    def _start(self, status: int, length: int) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def _send(self, status: int, body: bytes) -> None:
+        try:
+            self._start(status, len(body))
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout tests)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class JwksServer(LoopbackServer):
     """Serves ``/.well-known/jwks.json`` from ``self.document``; ``self.mode`` makes it misbehave.
 
     Modes: "ok", "error" (HTTP 500), "slow" (sleeps ``delay`` before answering), "garbage"
@@ -27,7 +69,7 @@ class JwksServer:
         self._lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 with server._lock:
                     server.requests += 1
@@ -48,34 +90,8 @@ class JwksServer:
                 else:
                     self._send(200, json.dumps(server.document).encode())
 
-            def _send(self, status: int, body: bytes) -> None:
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout tests)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        if tls is not None:
-            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
-        self.origin = f"{'https' if tls else 'http'}://127.0.0.1:{self._httpd.server_address[1]}"
+        super().__init__(Handler, tls=tls)
         self.jwks_url = f"{self.origin}/.well-known/jwks.json"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-
-    def __enter__(self) -> JwksServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
 
 class FakeClock:

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ below imports lazily
     from .access_tokens import AccessTokenVerifier
     from .answers import JsonAnswers
-    from .authorizer import Authorizer, authorization_header
+    from .authorizer import Authorizer
     from .authorizer_context import from_gateway_context, to_gateway_context
     from .authorizer_handler import AuthorizerHandler
+    from .bearer import authorization_header, bearer_token
     from .config import OAuthSettings, Settings, origin_from_publishable_key
     from .context import AuthContext, PrincipalType, Scope, is_valid_id
     from .decisions import DecisionMetrics
@@ -54,7 +55,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ be
         permission,
     )
     from .template_check import TemplateError, check_template
-    from .verify import TokenVerifier, bearer_token
+    from .verify import TokenVerifier
 
 __all__ = [
     "ANY",
@@ -120,10 +121,11 @@ _MODULE_OF = {
     "AccessTokenVerifier": "access_tokens",
     "JsonAnswers": "answers",
     "Authorizer": "authorizer",
-    "authorization_header": "authorizer",
     "from_gateway_context": "authorizer_context",
     "to_gateway_context": "authorizer_context",
     "AuthorizerHandler": "authorizer_handler",
+    "authorization_header": "bearer",
+    "bearer_token": "bearer",
     "DecisionMetrics": "decisions",
     "RouteNotDeclared": "errors",
     "optional_session": "function_auth",
@@ -173,7 +175,6 @@ _MODULE_OF = {
     "gateway_routes": "routes",
     "permission": "routes",
     "TokenVerifier": "verify",
-    "bearer_token": "verify",
 }
 """Which submodule defines each public name."""
 

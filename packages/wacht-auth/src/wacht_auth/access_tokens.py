@@ -31,13 +31,12 @@ from .verify import TokenVerifier, key_cache
 
 __all__ = ["AccessTokenVerifier"]
 
-_REQUIRED_CLAIMS = ("exp", "iat", "sub", "client_id")
-
 
 class AccessTokenVerifier(TokenVerifier):
     """Verifies one OAuth app's JWT access tokens for one audience. Build one per process."""
 
     algorithms = frozenset({"RS256"})
+    required_claims = ("exp", "iat", "sub", "client_id")
 
     def __init__(self, issuer: str, audience: str, keys: JwksCache, **kwargs: Any) -> None:
         super().__init__(issuer, keys, **kwargs)
@@ -53,13 +52,7 @@ class AccessTokenVerifier(TokenVerifier):
         return verifier
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
-        for name in _REQUIRED_CLAIMS:
-            if claims.get(name) is None:
-                raise Unauthenticated(Reason.MISSING_CLAIM, name)
-        if "iss" not in claims:
-            raise Unauthenticated(Reason.MISSING_CLAIM, "iss")
-        if not isinstance(claims["iss"], str) or claims["iss"] != self.issuer:
-            raise Unauthenticated(Reason.WRONG_ISSUER)
+        self._check_required_and_issuer(claims)
         if claims.get("token_use") != "access_token":
             raise Unauthenticated(Reason.WRONG_TOKEN_USE)
         audience = claims.get("aud")

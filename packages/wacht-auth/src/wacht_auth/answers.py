@@ -14,7 +14,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .config import _checked_origin
 from .errors import (
     ConfigurationError,
     Forbidden,
@@ -25,6 +24,7 @@ from .errors import (
     Unauthenticated,
     WachtAuthError,
 )
+from .origins import checked_origin
 
 __all__ = ["JsonAnswers"]
 
@@ -37,7 +37,7 @@ class JsonAnswers:
     """
 
     def __init__(self, allowed_origin: str) -> None:
-        self.allowed_origin = _checked_origin(allowed_origin, "ALLOWED_ORIGIN")
+        self.allowed_origin = checked_origin(allowed_origin, "ALLOWED_ORIGIN")
         self._headers = {"Content-Type": "application/json", "Access-Control-Allow-Origin": self.allowed_origin}
 
     @classmethod

@@ -121,7 +121,8 @@ class Authorizer:
             if self.gateway is not None and not _looks_like_jwt(token):
                 return PrincipalType.OAUTH_ACCESS_TOKEN, None  # opaque: only Wacht can judge it
             return PrincipalType.SESSION_TOKEN, self.verifier  # refuses it (MALFORMED / TOO_LARGE)
-        if self.oauth_verifier is not None and _unverified_issuer(jws) == self.oauth_verifier.issuer:
+        # The unverified iss only picks the verifier: each checks it again, with its own keys.
+        if self.oauth_verifier is not None and jws.unverified_claim("iss") == self.oauth_verifier.issuer:
             return PrincipalType.OAUTH_ACCESS_TOKEN, self.oauth_verifier
         return PrincipalType.SESSION_TOKEN, self.verifier
 
@@ -130,37 +131,21 @@ class Authorizer:
             raise Unauthenticated(Reason.TOO_LARGE)
         if not token.isascii() or not token.isprintable():
             raise Unauthenticated(Reason.MALFORMED, "not a printable ASCII credential")
-        request_context = event.get("requestContext") if isinstance(event.get("requestContext"), Mapping) else {}
-        identity = request_context.get("identity") if isinstance(request_context.get("identity"), Mapping) else {}
         retry_after = None
         try:
-            auth = self.gateway.check(
-                kind,
-                token,
-                method=str(event.get("httpMethod") or ""),
-                resource=str(event.get("path") or "/"),
-                client_ip=identity.get("sourceIp"),
-                user_agent=identity.get("userAgent"),
-            ).auth
+            auth = self.gateway.check_request(kind, token, event).auth
         except RateLimited as limited:
             if limited.auth is None:
                 raise GatewayUnavailable("rate limited, and the gateway named no identity to admit") from None
             auth, retry_after = limited.auth, limited.retry_after_seconds
         response = self._response(auth, stage_arn)
+        request_context = event.get("requestContext") if isinstance(event.get("requestContext"), Mapping) else {}
         request_id = request_context.get("requestId")
         if isinstance(request_id, str) and request_id:
             response["context"]["gatewayCheckedRequestId"] = request_id
         if retry_after is not None:
             response["context"]["gatewayRetryAfter"] = retry_after
         return response
-
-
-def _unverified_issuer(jws: CompactJws) -> Any:
-    """The token's ``iss``, NOT verified: only to pick the verifier (each checks it again, with its keys)."""
-    try:
-        return jws.claims().get("iss")
-    except Unauthenticated:
-        return None
 
 
 def _stage_prefix(method_arn: Any) -> str:

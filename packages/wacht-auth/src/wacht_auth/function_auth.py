@@ -153,15 +153,11 @@ def recheck_principal(
         return auth
     if gateway is None:
         raise GatewayUnavailable("a principal judged by Wacht's gateway reached a function that has no gateway to re-check it")
-    identity = request_context.get("identity") if isinstance(request_context.get("identity"), Mapping) else {}
-    verdict = gateway.check(
+    verdict = gateway.check_request(
         auth.principal_type,
         bearer_token(authorization_header(event)),
-        method=str(event.get("httpMethod") or ""),
-        resource=str(event.get("path") or "/"),
+        event,
         required_permissions=[requirement.permission] if requirement.permission else [],
-        client_ip=identity.get("sourceIp"),
-        user_agent=identity.get("userAgent"),
         timeout_seconds=timeout_seconds,
     )
     fresh = verdict.auth

@@ -18,7 +18,8 @@ JSON, too big, unreachable, no whole answer in time         our bug, never a 401
 The whole exchange (connect, send, headers and a body that may drip in) is bounded by one deadline
 (``deadline.run_within``), not each socket read. Standard library only (``http.client``), so the
 authorizer's cold start pays for no HTTP library. The credential goes in the request body only,
-never into a log line or an error message.
+never into a log line or an error message. Over HTTPS it shares the process's one TLS context with
+the key-set fetches (``jwks_fetch.tls_context``) instead of loading the CA bundle for each request.
 
 ``retry_after``: the gateway's rate limiter writes the blocking window in milliseconds
 (``rate_limit/window.rs``: ``retry_after = window_ms``); it becomes whole seconds, at least 1.
@@ -135,13 +136,45 @@ class GatewayCheck:
         )
         return self._verdict(principal_type, status, answer, required)
 
+    def check_request(
+        self,
+        principal_type: PrincipalType,
+        value: str,
+        event: Mapping[str, Any],
+        *,
+        required_permissions: Iterable[str] = (),
+        timeout_seconds: float | None = None,
+    ) -> GatewayVerdict:
+        """``check`` for the request an API Gateway event describes (a REQUEST authorizer's or a proxy
+        integration's: both carry ``httpMethod``, ``path`` and ``requestContext.identity``).
+
+        ``resource`` is the concrete ``path`` the client asked for (base path included), never the
+        route template: Wacht's own callers send the request path, and rate-limit rules match it.
+        """
+        request_context = event.get("requestContext") if isinstance(event.get("requestContext"), Mapping) else {}
+        identity = request_context.get("identity") if isinstance(request_context.get("identity"), Mapping) else {}
+        return self.check(
+            principal_type,
+            value,
+            method=str(event.get("httpMethod") or ""),
+            resource=str(event.get("path") or "/"),
+            required_permissions=required_permissions,
+            client_ip=identity.get("sourceIp"),
+            user_agent=identity.get("userAgent"),
+            timeout_seconds=timeout_seconds,
+        )
+
     def _exchange(self, payload: bytes, deadline: float) -> tuple[int, bytes] | GatewayUnavailable:
         """One POST, run in the worker: (status, body) or the failure as a value, never raised."""
         import http.client
 
-        remaining = deadline - time.monotonic()
-        connection_class = http.client.HTTPSConnection if self._scheme == "https" else http.client.HTTPConnection
-        connection = connection_class(self._host, self._port, timeout=max(remaining, 0.001))
+        timeout = max(deadline - time.monotonic(), 0.001)
+        if self._scheme == "https":
+            from .jwks_fetch import tls_context  # the process's one context: building one loads the CA bundle
+
+            connection = http.client.HTTPSConnection(self._host, self._port, timeout=timeout, context=tls_context())
+        else:
+            connection = http.client.HTTPConnection(self._host, self._port, timeout=timeout)
         try:
             connection.request(
                 "POST",

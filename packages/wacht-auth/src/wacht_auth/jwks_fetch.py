@@ -5,7 +5,8 @@ asked for its result later (``wacht_auth.prefetch``: the cold start's first fetc
 imports of PyJWT, cryptography and Powertools). Both bound the whole exchange (connect, headers
 and a body that may drip in), not each socket read, and turn every failure into JwksFetchError.
 
-Every fetch of a process shares one TLS context (``tls_context``), as urlopen's own opener does.
+Every fetch of a process shares one TLS context (``tls_context``), as urlopen's own opener does (the
+gateway check uses it too).
 Building it loads the CA bundle (~17 ms on a 2-core EPYC), which OpenSSL does without holding the
 interpreter lock: ``start_tls_context`` builds it in a thread of its own, so the prefetch starts it
 first, the other imports go on meanwhile, and it is ready when the request leaves.
@@ -67,7 +68,7 @@ def start_tls_context() -> None:
 
 
 def tls_context() -> ssl.SSLContext:
-    """The ``ssl.SSLContext`` every key-set fetch of this process uses: certificates and host names
+    """The ``ssl.SSLContext`` every key-set fetch and gateway check of this process uses: certificates and host names
     verified against the default CA bundle, as urllib's own default (``ssl.create_default_context``)."""
     start_tls_context()
     assert _tls_builder is not None

@@ -87,6 +87,16 @@ class CompactJws:
             raise Unauthenticated(self._claims.reason)
         return self._claims
 
+    def unverified_claim(self, name: str) -> Any:
+        """The payload's ``name``, decoded but NOT verified: None when absent or the payload does not parse.
+
+        Only to pick a verifier or to refuse early, never to accept anything.
+        """
+        try:
+            return self.claims().get(name)
+        except Unauthenticated:
+            return None
+
 
 def signature_verifies(jws: CompactJws, algorithm: str, public_key: Any) -> bool:
     """True when ``public_key`` (a cryptography key object) signed ``jws`` with ``algorithm``."""

@@ -34,10 +34,6 @@ MAX_TOKEN_BYTES = 8192
 """Longer than any session token Wacht issues; API Gateway caps all headers at 10 KB anyway."""
 
 _FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c")
-_REQUIRED_CLAIMS = ("exp", "iat", "sub")
-"""Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
-
-
 
 
 def key_cache(inline_jwks: Mapping[str, Any] | None, jwks_url: str, variable: str) -> JwksCache:
@@ -56,11 +52,14 @@ class TokenVerifier:
     """Verifies session tokens for one deployment. Build one per process, outside the handler.
 
     ``AccessTokenVerifier`` (``wacht_auth.access_tokens``) reuses the same steps for OAuth access
-    tokens with its own issuer, key set, algorithm and claim rules (``algorithms``, ``_check_claims``, ``_context``).
+    tokens with its own issuer, key set, algorithm and claim rules (``algorithms``, ``required_claims``,
+    ``_check_claims``, ``_context``).
     """
 
     algorithms: frozenset[str] = SUPPORTED_ALGORITHMS
     """The ``alg`` values accepted in a token's header; any other is UNSUPPORTED_ALGORITHM before any key is used."""
+    required_claims: tuple[str, ...] = ("exp", "iat", "sub")
+    """Present and not null (as PyJWT's ``require`` option); the session id is required by AuthContext."""
 
     def __init__(
         self,
@@ -130,7 +129,7 @@ class TokenVerifier:
         # plus the issuer's allowed skew. Only tells a possible key rotation from a key that is not ours.
         # A token that names another issuer (an OAuth access token where only sessions are read) is
         # not ours either: its unknown kid never makes us fetch, nor answers 5xx within the cooldown.
-        ours = _unverified_issuer(jws) in (None, self.issuer)
+        ours = jws.unverified_claim("iss") in (None, self.issuer)
         latest_issue_time = issued_at + 1 + self._skew if issued_at is not None and ours else None
         for key in self.keys.candidates(kid, algorithm, latest_issue_time):
             if algorithm not in key.algorithms:
@@ -156,18 +155,22 @@ class TokenVerifier:
         (session tokens have none, and PyJWT refuses one it was not told to expect); ``sub`` and
         ``jti`` strings when present.
         """
-        for name in _REQUIRED_CLAIMS:
+        self._check_required_and_issuer(claims)
+        if claims.get("aud"):
+            raise Unauthenticated(Reason.INVALID_CLAIM, "aud")
+        for name in ("sub", "jti"):
+            if name in claims and not isinstance(claims[name], str):
+                raise Unauthenticated(Reason.INVALID_CLAIM, name)
+
+    def _check_required_and_issuer(self, claims: dict[str, Any]) -> None:
+        """Every ``required_claims`` entry present and not null, then ``iss`` a string equal to the issuer."""
+        for name in self.required_claims:
             if claims.get(name) is None:
                 raise Unauthenticated(Reason.MISSING_CLAIM, name)
         if "iss" not in claims:
             raise Unauthenticated(Reason.MISSING_CLAIM, "iss")
         if not isinstance(claims["iss"], str) or claims["iss"] != self.issuer:
             raise Unauthenticated(Reason.WRONG_ISSUER)
-        if claims.get("aud"):
-            raise Unauthenticated(Reason.INVALID_CLAIM, "aud")
-        for name in ("sub", "jti"):
-            if name in claims and not isinstance(claims[name], str):
-                raise Unauthenticated(Reason.INVALID_CLAIM, name)
 
     def _check_times(self, claims: dict[str, Any]) -> None:
         """exp and iat are required numbers, nbf an optional one; each allows the clock skew."""
@@ -190,28 +193,13 @@ def _numeric(claims: dict[str, Any], name: str) -> float:
     return value
 
 
-def _unverified_issuer(jws: CompactJws) -> object:
-    """The token's ``iss``, decoded but NOT verified (None when absent or the payload does not parse).
-
-    Used only to keep a token that names another issuer from causing a key fetch, never to accept
-    anything; ``_check_claims`` is the authority on the issuer.
-    """
-    try:
-        return jws.claims().get("iss")
-    except Unauthenticated:
-        return None
-
-
 def _unverified_issued_at(jws: CompactJws) -> float | None:
     """The token's ``iat``, decoded but NOT verified (None when absent or not a finite number).
 
     Used only to refuse a token from the future and to tell a likely key rotation from an unknown
     key, never to accept anything; the signature check and ``_check_times`` are the authority.
     """
-    try:
-        value = jws.claims().get("iat")
-    except Unauthenticated:
-        return None
+    value = jws.unverified_claim("iat")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return None
     return value

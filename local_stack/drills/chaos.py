@@ -59,7 +59,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .callers import GATEWAY_JUDGED, Endpoints
 from .load import Call, LoadResult, check_loopback, make_clients, own_stack, run_clients, tenant_keys, tenant_tokens
@@ -78,13 +77,10 @@ GATEWAY_MARGIN_SECONDS = 1.5
 budget means our bound failed and Lambda's timeout answered instead."""
 _SETTLE_SECONDS = 1.5
 """After a fault's bound has passed, this long again with no 5xx before the next fault starts."""
-_PACKAGE_SOURCE = Path(__file__).resolve().parents[2] / "packages" / "wacht-auth" / "src"
 
 
 def key_refetch_cooldown_seconds() -> float:
     """The authorizer's minimum interval between key-set refetches (wacht_auth.JwksCache's default)."""
-    if str(_PACKAGE_SOURCE) not in sys.path:
-        sys.path.append(str(_PACKAGE_SOURCE))
     from wacht_auth import JwksCache
 
     return float(inspect.signature(JwksCache).parameters["cooldown_seconds"].default)
@@ -92,8 +88,6 @@ def key_refetch_cooldown_seconds() -> float:
 
 def gateway_timeout_seconds() -> float:
     """How long the authorizer and the functions wait for Wacht's gateway (wacht_auth.gateway_check)."""
-    if str(_PACKAGE_SOURCE) not in sys.path:
-        sys.path.append(str(_PACKAGE_SOURCE))
     from wacht_auth.gateway_check import DEFAULT_TIMEOUT_SECONDS
 
     return float(DEFAULT_TIMEOUT_SECONDS)

@@ -716,12 +716,21 @@ def stack_stats(admin: str) -> dict:
         return json.load(response)
 
 
+_PORT_VARIABLES = ("PORT", "WACHT_DEV_IDP_PORT", "WACHT_BACKEND_API_PORT", "LOCAL_STACK_ADMIN_PORT", "WACHT_DEV_OAUTH_PORT",
+                   "WACHT_GATEWAY_PORT", "LOCAL_DYNAMODB_PORT")
+"""Every port local_stack.config reads: the run's stack takes free ones, beside a `make dev` on the defaults."""
+
+
+def own_stack_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment ``own_stack`` starts the stack with: this one, every port free-picked, plus ``env``."""
+    return {**os.environ, **dict.fromkeys(_PORT_VARIABLES, "0"), "PYTHONUNBUFFERED": "1", **(env or {})}
+
+
 @contextmanager
 def own_stack(env: Mapping[str, str] | None = None) -> Iterator[dict[str, str]]:
     """``python -m local_stack`` as `make dev` runs it, on free loopback ports (plus ``env``: the chaos
     run's fault switches), stopped afterwards; yields its URLs."""
-    environment = {**os.environ, "PORT": "0", "WACHT_DEV_IDP_PORT": "0", "WACHT_BACKEND_API_PORT": "0",
-                   "LOCAL_STACK_ADMIN_PORT": "0", "LOCAL_DYNAMODB_PORT": "0", "PYTHONUNBUFFERED": "1", **(env or {})}
+    environment = own_stack_environment(env)
     log_path = Path(tempfile.mkdtemp(prefix="local-stack-load-")) / "stack.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "local_stack"], env=environment, stdout=log,

@@ -113,6 +113,8 @@ class LambdaAccount:
         self.init_places = init_places or max(1, os.cpu_count() or 1)
         """Cold starts running at once, across every function (one per CPU core)."""
         self.functions: list[LocalFunction] = []
+        self._reserved = 0
+        """Every registered function's ReservedConcurrentExecutions, summed once at registration."""
         self.lock = threading.Condition()
         """Guards every count and idle list of the account and its functions; notified when one frees up."""
         self.unreserved_in_flight = 0
@@ -128,12 +130,12 @@ class LambdaAccount:
     @property
     def unreserved_limit(self) -> int:
         """The quota less every reservation (what functions without one share), as on AWS."""
-        reserved = sum(f.reserved_concurrency or 0 for f in self.functions)
-        return max(0, self.concurrency_limit - reserved)
+        return max(0, self.concurrency_limit - self._reserved)
 
     def register(self, function: LocalFunction) -> None:
         with self.lock:
             self.functions.append(function)
+            self._reserved += function.reserved_concurrency or 0
 
     def admit(self, function: LocalFunction) -> ExecutionEnvironment | None:
         """Count one invocation in flight; its idle environment if it has one, else None (start one).

@@ -13,7 +13,6 @@ only and binds 127.0.0.1.
 
 from __future__ import annotations
 
-import json
 import secrets
 import threading
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
 from .personas import PERSONAS
+from .request_body import identifier, json_body, known_fields
 from .signing import KeyRing
 
 __all__ = ["DEFAULT_LIFETIME_SECONDS", "DevIdentityProvider", "TokenRequestError", "session_claims"]
@@ -33,7 +33,6 @@ MAX_LIFETIME_SECONDS = 86400
 """``expires_in`` may be negative down to minus this: an already expired token, for testing 401s."""
 
 _TOKEN_FIELDS = {"sub", "sid", "organization", "workspace", "permissions", "expires_in", "metadata"}
-_MAX_ID_LENGTH = 128
 
 
 class TokenRequestError(ValueError):
@@ -42,11 +41,7 @@ class TokenRequestError(ValueError):
 
 def session_claims(body: Any, issuer: str, now: float) -> dict[str, Any]:
     """The claims of the token ``body`` asks for, or TokenRequestError naming the bad field."""
-    if not isinstance(body, Mapping):
-        raise TokenRequestError("body must be a JSON object")
-    unknown = sorted(set(body) - _TOKEN_FIELDS)
-    if unknown:
-        raise TokenRequestError(f"unknown field(s): {', '.join(unknown)} (allowed: {', '.join(sorted(_TOKEN_FIELDS))})")
+    body = known_fields(body, _TOKEN_FIELDS, TokenRequestError)
     if "sub" not in body:
         raise TokenRequestError("sub is required (the user id)")
     sub = _id(body["sub"], "sub")
@@ -66,8 +61,7 @@ def session_claims(body: Any, issuer: str, now: float) -> dict[str, Any]:
 
 
 def _id(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > _MAX_ID_LENGTH:
-        raise TokenRequestError(f"{name} must be a non-empty string of at most {_MAX_ID_LENGTH} characters")
+    return identifier(value, name, TokenRequestError)
     return value
 
 
@@ -143,14 +137,14 @@ class DevIdentityProvider:
 
     def _mint(self, request: HttpRequest, cors: tuple) -> HttpResponse:
         try:
-            claims = session_claims(_json_body(request), self.issuer or "", self._clock())
+            claims = session_claims(json_body(request, TokenRequestError), self.issuer or "", self._clock())
         except TokenRequestError as error:
             return json_response(400, {"error": "invalid_request", "message": str(error)}, cors)
         return json_response(200, {"token": self.keys.sign(claims)}, cors)
 
     def _rotate(self, request: HttpRequest, cors: tuple) -> HttpResponse:
         try:
-            body = _json_body(request) if request.body.strip() else {}
+            body = json_body(request, TokenRequestError) if request.body.strip() else {}
             keep_previous = body.get("keep_previous", True) if isinstance(body, dict) else None
             if not isinstance(keep_previous, bool) or set(body) - {"keep_previous"}:
                 raise TokenRequestError('body must be empty or {"keep_previous": true|false}')
@@ -159,10 +153,3 @@ class DevIdentityProvider:
         key = self.keys.rotate(keep_previous=keep_previous)
         published = [k["kid"] for k in self.keys.jwks()["keys"]]
         return json_response(200, {"kid": key.kid, "published": published}, cors)
-
-
-def _json_body(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise TokenRequestError("body must be JSON") from None

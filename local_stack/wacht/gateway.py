@@ -30,6 +30,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
+from .request_body import identifier, json_body, known_fields
 
 __all__ = ["ApiKeyRequestError", "CHECK_OUTCOMES", "CheckStats", "Credential", "CredentialBook", "GATEWAY_MODES",
            "GatewayStandIn", "api_key_request", "sample_credentials"]
@@ -41,7 +42,6 @@ revoked or expired); 400 (not JSON); or the fault switch's doing ("down": 503; "
 after ``slow_seconds``, when every caller has given up)."""
 RATE_LIMIT_WINDOW_SECONDS = 60.0
 _API_KEY_FIELDS = {"name", "organization", "workspace", "permissions", "rate_limit_per_minute"}
-_MAX_ID_LENGTH = 128
 _KEY_PATH = re.compile(r"^/api-keys/([^/]+)$")
 
 
@@ -190,17 +190,13 @@ class ApiKeyRequestError(ValueError):
 
 def api_key_request(body: Any) -> dict[str, Any]:
     """The validated fields of a ``POST /api-keys`` body, or ApiKeyRequestError naming the bad one."""
-    if not isinstance(body, Mapping):
-        raise ApiKeyRequestError("body must be a JSON object")
-    unknown = sorted(set(body) - _API_KEY_FIELDS)
-    if unknown:
-        raise ApiKeyRequestError(f"unknown field(s): {', '.join(unknown)} (allowed: {', '.join(sorted(_API_KEY_FIELDS))})")
+    body = known_fields(body, _API_KEY_FIELDS, ApiKeyRequestError)
     for name in ("name", "organization"):
         if name not in body:
             raise ApiKeyRequestError(f"{name} is required")
-        _check_id(body[name], name)
+        identifier(body[name], name, ApiKeyRequestError)
     if body.get("workspace") is not None:
-        _check_id(body["workspace"], "workspace")
+        identifier(body["workspace"], "workspace", ApiKeyRequestError)
     permissions = body.get("permissions")
     if not isinstance(permissions, list) or not all(isinstance(p, str) and p for p in permissions):
         raise ApiKeyRequestError("permissions must be a list of non-empty strings")
@@ -209,11 +205,6 @@ def api_key_request(body: Any) -> dict[str, Any]:
         raise ApiKeyRequestError("rate_limit_per_minute must be an integer between 1 and 100000")
     return {"name": body["name"], "organization": body["organization"], "workspace": body.get("workspace"),
             "permissions": list(permissions), "limit": limit}
-
-
-def _check_id(value: Any, name: str) -> None:
-    if not isinstance(value, str) or not value or len(value) > _MAX_ID_LENGTH:
-        raise ApiKeyRequestError(f"{name} must be a non-empty string of at most {_MAX_ID_LENGTH} characters")
 
 
 class GatewayStandIn:
@@ -260,11 +251,7 @@ class GatewayStandIn:
 
     def _issue_key(self, request: HttpRequest) -> HttpResponse:
         try:
-            try:
-                body = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError):
-                raise ApiKeyRequestError("body must be JSON") from None
-            fields = api_key_request(body)
+            fields = api_key_request(json_body(request, ApiKeyRequestError))
         except ApiKeyRequestError as error:
             return json_response(400, {"error": "invalid_request", "message": str(error)})
         key_id = str(72170300000000000 + secrets.randbelow(10**15))

@@ -28,6 +28,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from ..http_service import HttpRequest, HttpResponse, HttpService, json_response
 from .gateway import Credential, CredentialBook
+from .request_body import identifier, json_body, known_fields
 
 __all__ = ["DEFAULT_OAUTH_LIFETIME_SECONDS", "DevOAuthApp", "OAuthRequestError", "OPAQUE_TOKEN_PREFIX", "oauth_token_request"]
 
@@ -36,7 +37,6 @@ MAX_LIFETIME_SECONDS = 86400
 OPAQUE_TOKEN_PREFIX = "dev_oat_"
 """Not a JWT's ``eyJ`` and not the API key prefix: the authorizer sends it to the gateway."""
 _FIELDS = {"sub", "client_id", "scope", "format", "audience", "token_use", "expires_in"}
-_MAX_ID_LENGTH = 128
 
 
 class OAuthRequestError(ValueError):
@@ -45,16 +45,11 @@ class OAuthRequestError(ValueError):
 
 def oauth_token_request(body: Any, default_audience: str) -> dict[str, Any]:
     """The validated fields of a ``POST /oauth/tokens`` body, or OAuthRequestError naming the bad one."""
-    if not isinstance(body, Mapping):
-        raise OAuthRequestError("body must be a JSON object")
-    unknown = sorted(set(body) - _FIELDS)
-    if unknown:
-        raise OAuthRequestError(f"unknown field(s): {', '.join(unknown)} (allowed: {', '.join(sorted(_FIELDS))})")
+    body = known_fields(body, _FIELDS, OAuthRequestError)
     for name in ("sub", "client_id"):
         if name not in body:
             raise OAuthRequestError(f"{name} is required")
-        if not isinstance(body[name], str) or not body[name] or len(body[name]) > _MAX_ID_LENGTH:
-            raise OAuthRequestError(f"{name} must be a non-empty string of at most {_MAX_ID_LENGTH} characters")
+        identifier(body[name], name, OAuthRequestError)
     scope = body.get("scope", "")
     if not isinstance(scope, str):
         raise OAuthRequestError('scope must be a string of space-separated scopes, e.g. "profile email"')
@@ -106,9 +101,10 @@ class DevOAuthApp:
             return json_response(200, self.jwks())
         try:
             if route == ("POST", "/oauth/tokens"):
-                return json_response(200, {"token": self.issue(oauth_token_request(_json(request), self.audience))})
+                fields = oauth_token_request(json_body(request, OAuthRequestError), self.audience)
+                return json_response(200, {"token": self.issue(fields)})
             if route == ("POST", "/oauth/revoke"):
-                return json_response(200, {"revoked": self.revoke(_json(request))})
+                return json_response(200, {"revoked": self.revoke(json_body(request, OAuthRequestError))})
         except OAuthRequestError as error:
             return json_response(400, {"error": "invalid_request", "message": str(error)})
         return json_response(404, {"error": "not_found", "message": f"no {request.method} {request.path} here"})
@@ -137,10 +133,3 @@ class DevOAuthApp:
         if body["token"].count(".") == 2:
             raise OAuthRequestError("a JWT access token cannot be revoked before it expires (keep its expires_in short)")
         return self.book.revoke(body["token"])
-
-
-def _json(request: HttpRequest) -> Any:
-    try:
-        return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise OAuthRequestError("body must be JSON") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from local_stack.drills.load import own_stack_environment
 from tests.support.stack import PROJECT_ROOT, StackStartError, running_stack
 
 pytestmark = pytest.mark.e2e
@@ -42,8 +42,7 @@ def test_a_busy_port_is_reported_not_hung():
         result = subprocess.run(
             [sys.executable, "-m", "local_stack"],
             cwd=PROJECT_ROOT,
-            env={**os.environ, "PORT": taken, "WACHT_DEV_IDP_PORT": "0", "WACHT_BACKEND_API_PORT": "0",
-                 "LOCAL_STACK_ADMIN_PORT": "0", "LOCAL_DYNAMODB_PORT": "0"},
+            env={**own_stack_environment(), "PORT": taken},  # every other port free: only PORT is busy
             capture_output=True,
             text=True,
             timeout=60,

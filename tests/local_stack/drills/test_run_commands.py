@@ -50,3 +50,18 @@ def test_the_public_commands_still_run_as_modules(module):
     answer = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60)
     assert answer.returncode == 0, answer.stderr
     assert answer.stdout.startswith(f"usage: python -m {module}")
+
+
+def test_the_stack_a_run_starts_takes_a_free_port_for_every_server(monkeypatch):
+    """So `make load` and `make chaos` start beside a `make dev` on the default ports; any setting of the
+    shell's other than the ports reaches the stack unchanged."""
+    import dataclasses
+
+    from local_stack.config import StackConfig
+
+    monkeypatch.setenv("ALLOWED_ORIGIN", "http://127.0.0.1:5999")
+    config = StackConfig.from_environ(load.own_stack_environment())
+    ports = {field.name: getattr(config, field.name) for field in dataclasses.fields(config) if field.name.endswith("_port")}
+    assert len(ports) >= 7 and set(ports.values()) == {0}, ports
+    assert config.allowed_origin == "http://127.0.0.1:5999"
+    assert StackConfig.from_environ(load.own_stack_environment({"LOCAL_STACK_FAULTS": "1"})).fault_injection

@@ -18,10 +18,11 @@ FIXTURES = Path(__file__).parent / "fixture_functions"
 
 
 def _function(name: str, environment: dict[str, str], *, timeout_seconds: float = 10, reserved: int | None = None,
-              account: LambdaAccount | None = None) -> LocalFunction:
+              account: LambdaAccount | None = None, init_timeout_seconds: float = 10) -> LocalFunction:
     spec = FunctionSpec(name, FIXTURES / name, "app.lambda_handler", environment, layer_dirs=(FIXTURES / "layer",),
                         timeout_seconds=timeout_seconds, memory_mb=256, reserved_concurrency=reserved)
-    return LocalFunction(spec, environment, region="us-east-1", account_id="123456789012", account=account)
+    return LocalFunction(spec, environment, region="us-east-1", account_id="123456789012", account=account,
+                         init_timeout_seconds=init_timeout_seconds)
 
 
 @pytest.fixture

@@ -14,21 +14,16 @@ import time
 
 import pytest
 
-from local_stack.api_gateway.sam_template import FunctionSpec
 from local_stack.lambda_runtime.account import ACCOUNT_CONCURRENCY, LambdaAccount, MachineBound
 from local_stack.lambda_runtime.pool import THROTTLED, FunctionError, LocalFunction
-from tests.local_stack.lambda_runtime.test_lambda_runtime import FIXTURES, _in_parallel, _wait_until_busy
+from tests.local_stack.lambda_runtime.test_lambda_runtime import _function as fixture_function, _in_parallel, _wait_until_busy
 
 ROOMY = MachineBound(1000, "test: room for all")
 
 
-def _function(name: str, account: LambdaAccount, *, reserved: int | None = None, environment: dict | None = None,
-              timeout_seconds: float = 10, init_timeout_seconds: float = 10) -> LocalFunction:
-    environment = {"GREETING": name} if environment is None else environment
-    spec = FunctionSpec(name, FIXTURES / name, "app.lambda_handler", environment, layer_dirs=(FIXTURES / "layer",),
-                        timeout_seconds=timeout_seconds, memory_mb=128, reserved_concurrency=reserved)
-    return LocalFunction(spec, environment, region="us-east-1", account_id="123456789012", account=account,
-                         init_timeout_seconds=init_timeout_seconds)
+def _function(name: str, account: LambdaAccount, *, environment: dict | None = None, **settings) -> LocalFunction:
+    """test_lambda_runtime's fixture function, in ``account`` (``settings``: reserved, timeout_seconds, init_timeout_seconds)."""
+    return fixture_function(name, {"GREETING": name} if environment is None else environment, account=account, **settings)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from typing import Any
 
 from api_routes import ROUTES
 from wacht_auth import AuthContext, GatewayCheck, Reason, Unauthenticated, optional_session, request_auth
-from wacht_auth.config import _checked_url
+from wacht_auth.origins import checked_url
 
 __all__ = ["current_auth", "gateway_from_environ", "optional_session", "remember_auth", "route_auth"]
 
@@ -31,7 +31,7 @@ def gateway_from_environ(environ: Mapping[str, str] | None = None) -> GatewayChe
     """Wacht's gateway check at ``WACHT_GATEWAY_URL``; None when unset (no API keys or opaque tokens then)."""
     env = os.environ if environ is None else environ
     url = env.get("WACHT_GATEWAY_URL", "").strip()
-    return GatewayCheck(_checked_url(url, "WACHT_GATEWAY_URL")) if url else None
+    return GatewayCheck(checked_url(url, "WACHT_GATEWAY_URL")) if url else None
 
 
 def route_auth(

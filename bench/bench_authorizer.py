@@ -39,6 +39,7 @@ from tests.support.tokens import SigningKey, jwks, session_claims  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import cold_start  # noqa: E402
+from machine import cpu_model  # noqa: E402
 
 ISSUER = "https://bench.wacht.example"
 METHOD_ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/documents"
@@ -195,16 +196,6 @@ def cold_start_rows(key: SigningKey) -> tuple[list[tuple[str, str, str, bool | N
     return rows, measured["offenders"]
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a goal is missed")
@@ -243,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.extend(cold_rows)
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"Python {platform.python_version()} on {_cpu_model()}, {os.cpu_count()} cores, load average {load:.1f}; "
+    print(f"Python {platform.python_version()} on {cpu_model()}, {os.cpu_count()} cores, load average {load:.1f}; "
           f"handler: best of {ROUNDS} rounds; imports: median of {IMPORT_RUNS} fresh interpreters; "
           f"cold starts: median of {cold_start.RUNS} fresh interpreters from one `sam build` (x86_64)")
     print("| measure | value | goal | result |")

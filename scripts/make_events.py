@@ -158,12 +158,17 @@ def _event(authorization: str | None, *, method: str = "GET", path: str = "/docu
     }
 
 
+def _filled_path(resource: str, path_parameters: dict[str, str]) -> str:
+    """``resource`` with each ``{name}`` replaced by its value: the path a request for it had."""
+    for name, value in path_parameters.items():
+        resource = resource.replace(f"{{{name}}}", value)
+    return resource
+
+
 def _proxy_event(method: str, resource: str, path_parameters: dict[str, str], credential: str, answer: dict,
                  *, request_id: str = REQUEST_ID, body: dict | None = None) -> dict:
     """The proxy event a function receives behind the authorizer's ``answer`` for ``credential``."""
-    path = resource
-    for name, value in path_parameters.items():
-        path = path.replace(f"{{{name}}}", value)
+    path = _filled_path(resource, path_parameters)
     headers = {"Accept": "application/json", "Host": "abc123.execute-api.us-east-1.amazonaws.com", "Origin": "https://app.example.com"}
     if body is not None:
         headers["Content-Type"] = "application/json"
@@ -230,9 +235,7 @@ def _function_events(authorizer: Authorizer, oauth_profile: str, oauth_email: st
     }
     events = {}
     for name, (credential, method, resource, parameters, body) in cases.items():
-        path = resource
-        for parameter, value in parameters.items():
-            path = path.replace(f"{{{parameter}}}", value)
+        path = _filled_path(resource, parameters)
         answer = authorizer.authorize(_event(f"Bearer {credential}", method=method, path=path, resource=resource))
         events[name] = _proxy_event(method, resource, parameters, credential, answer, body=body)
     earlier = authorizer.authorize(_event(f"Bearer {API_KEY}"))
@@ -251,9 +254,7 @@ def _session_events(authorizer: Authorizer, key, now: int, generated: set[str]) 
         if path.stem in generated or not event["requestContext"].get("authorizer"):
             continue
         token = _token(key, {"iss": DEV_ISSUER, "iat": now, "exp": LONG_LIVED_EXP, **SESSIONS.get(path.stem, ALICE)})
-        route_path = event["resource"]
-        for parameter, value in (event["pathParameters"] or {}).items():
-            route_path = route_path.replace(f"{{{parameter}}}", value)
+        route_path = _filled_path(event["resource"], event["pathParameters"] or {})
         answer = authorizer.authorize(_event(f"Bearer {token}", method=event["httpMethod"], path=route_path,
                                              resource=event["resource"], request_id=event["requestContext"]["requestId"]))
         events[path.stem] = _with_authorizer_answer(event, token, answer)

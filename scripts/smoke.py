@@ -55,8 +55,7 @@ from api_routes import ROUTES  # noqa: E402 - the app's one route table, from th
 from wacht_auth import Route  # noqa: E402
 from wacht_auth.config import is_loopback_host  # noqa: E402
 
-__all__ = ["Answer", "ApiUrl", "CheckResult", "credential_problem", "made_up_key", "main", "run_checks", "token_problem",
-           "unverified_claims"]
+__all__ = ["Answer", "ApiUrl", "CheckResult", "credential_problem", "made_up_key", "main", "run_checks", "unverified_claims"]
 
 NO_SUCH_ID = "smoke-test-no-such-item"
 """Used for every path parameter: a valid id (letters, digits, '-') that no item has (document ids
@@ -180,11 +179,6 @@ def credential_problem(value: str, variable: str, what: str) -> str:
     kinds = sorted({"whitespace" if character.isspace() else "a control or non-ASCII character" for character in bad})
     return (f"{variable} contains {' and '.join(kinds)} ({len(bad)} of {len(value)} characters): copy {what} "
             "alone, on one line, without 'Bearer '")
-
-
-def token_problem(token: str) -> str:
-    """``credential_problem`` for TOKEN."""
-    return credential_problem(token, "TOKEN", "the session token")
 
 
 def made_up_key(api_key: str, prefix: str | None = None) -> str | None:
@@ -413,7 +407,7 @@ def main(argv: list[str] | None = None, environ: Mapping[str, str] | None = None
     token = env.get("TOKEN", "").strip().removeprefix("Bearer ").strip() or None
     api_key = env.get("API_KEY", "").strip().removeprefix("Bearer ").strip() or None
     prefix = (args.api_key_prefix or "").strip() or None
-    problem = ((token_problem(token) if token else "")
+    problem = ((credential_problem(token, "TOKEN", "the session token") if token else "")
                or (credential_problem(api_key, "API_KEY", "the API key") if api_key else "")
                or (credential_problem(prefix, "API_KEY_PREFIX", "the prefix") if prefix else ""))
     if problem:  # refused before anything is sent; the value is never printed

@@ -301,6 +301,14 @@ def test_nothing_listening_fails_every_check_with_no_answer_and_no_traceback():
     assert "no answer" in result.stdout and "Traceback" not in result.stderr
 
 
+def _run_against_a_recorder(**credential: str) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """The script run with ``credential`` (token= or api_key=) against a stand-in stage, and every path it was asked for."""
+    requests: list[str] = []
+    with stand_in(lambda method, path, headers: requests.append(path) or (200, CORS, {"status": "ok"})) as url:
+        result = _run_script(url, **credential)
+    return result, requests
+
+
 SECRET_PART = "eyJzZWNyZXQiOiJuZXZlci1wcmludGVkIn0"
 
 
@@ -312,9 +320,7 @@ SECRET_PART = "eyJzZWNyZXQiOiJuZXZlci1wcmludGVkIn0"
     f"{SECRET_PART}.payl\u2026oad.signature",
 ])
 def test_a_token_with_whitespace_or_control_characters_is_refused_before_sending_and_never_printed(token):
-    requests = []
-    with stand_in(lambda method, path, headers: requests.append(path) or (200, CORS, {"status": "ok"})) as url:
-        result = _run_script(url, token=token)
+    result, requests = _run_against_a_recorder(token=token)
     assert result.returncode == 2
     assert "TOKEN contains" in result.stderr and "Traceback" not in result.stderr
     assert SECRET_PART not in result.stdout + result.stderr
@@ -429,9 +435,7 @@ def test_a_key_too_short_to_make_one_up_skips_the_check_and_a_wrong_prefix_fails
     f"acme_live_{KEY_SECRET_PART}\u00e9",
 ])
 def test_an_api_key_with_whitespace_control_or_non_ascii_characters_is_refused_before_sending_and_never_printed(key):
-    requests = []
-    with stand_in(lambda method, path, headers: requests.append(path) or (200, CORS, {"status": "ok"})) as url:
-        result = _run_script(url, api_key=key)
+    result, requests = _run_against_a_recorder(api_key=key)
     assert result.returncode == 2
     assert "API_KEY contains" in result.stderr and "Traceback" not in result.stderr
     assert KEY_SECRET_PART not in result.stdout + result.stderr

@@ -10,6 +10,7 @@ import json
 import re
 from typing import Any
 
+from local_stack.api_gateway.events import gateway_context_value
 from wacht_auth import AuthContext, to_gateway_context
 
 ALLOWED_ORIGIN = "https://app.example.com"
@@ -20,7 +21,7 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 
 def gateway_authorizer_context(auth: AuthContext) -> dict[str, str]:
     """What the function sees under requestContext.authorizer for this principal (booleans as API Gateway writes them)."""
-    context = {name: str(value).lower() if isinstance(value, bool) else str(value) for name, value in to_gateway_context(auth).items()}
+    context = {name: gateway_context_value(value) for name, value in to_gateway_context(auth).items()}
     context["principalId"] = auth.principal_id
     context["integrationLatency"] = "12"
     return context

@@ -41,6 +41,11 @@ def documents(parameters, table_name, local_environment, gateway):
                          {**local_environment, "WACHT_GATEWAY_URL": gateway.url})
 
 
+@pytest.fixture(scope="module")
+def me(parameters, table_name, local_environment, gateway):
+    return load_function("MeFunction", parameters, {"DataTable": table_name}, {**local_environment, "WACHT_GATEWAY_URL": gateway.url})
+
+
 def key_context(key_id: str, organization: str, workspace: str, permissions=("documents:write",)) -> AuthContext:
     """What the authorizer handed over for this key (a cached Allow from an earlier request)."""
     return AuthContext("72170182881052673", None, organization, workspace, permissions, permissions, EXP,
@@ -110,8 +115,7 @@ def test_an_oauth_token_is_refused_on_documents_with_a_403(documents, tenant):
     assert (answer.status, answer.body) == (403, {"message": "OAuth access tokens may not call this route"})
 
 
-def test_me_names_an_api_key_principal(functions, tenant, gateway, parameters, table_name, local_environment):
-    me = load_function("MeFunction", parameters, {"DataTable": table_name}, {**local_environment, "WACHT_GATEWAY_URL": gateway.url})
+def test_me_names_an_api_key_principal(me, tenant):
     auth = key_context("901", *tenant)
     answer = me.invoke(proxy_event("GET", "/me", auth=auth, headers={"Authorization": f"Bearer {KEY}"}))
     assert answer.status == 200
@@ -134,11 +138,6 @@ def test_another_tenants_key_never_sees_this_tenants_documents(documents, tenant
                                           path_parameters={"documentId": created.body["id"]},
                                           headers={"Authorization": f"Bearer {foreign}"}))
     assert answer.status == 404
-
-
-@pytest.fixture(scope="module")
-def me(parameters, table_name, local_environment, gateway):
-    return load_function("MeFunction", parameters, {"DataTable": table_name}, {**local_environment, "WACHT_GATEWAY_URL": gateway.url})
 
 
 def test_whoami_refuses_an_api_key_without_a_user(me, gateway):

@@ -5,7 +5,7 @@
                     re-enforced; optional_session for routes with optional auth
     budget          Budget: the invocation's remaining time, which every outbound call is sized from
     sdk             AWS SDK clients sized to a budget rung, each attempt bounded as a whole; reading what they raise
-    errors          BadRequest 400, NotFound 404, StoreUnavailable 503, RouteNotDeclared 500
+    errors          BadRequest 400, NotFound 404, StoreUnavailable 503 (RouteNotDeclared 500 is wacht_auth's)
     bodies          JSON bodies (size cap, depth, known fields) and ids checked before they enter keys
     pagination      ?limit= and the opaque, sort-key-only ?cursor=
     dynamodb        DataTable: the table's clients, built once; Query/GetItem/conditional writes only
@@ -24,7 +24,9 @@ from .bodies import MAX_BODY_BYTES, valid_id
 from .budget import Budget
 from .documents import Document, DocumentDraft, DocumentStore
 from .dynamodb import DataTable
-from .errors import ApiError, BadRequest, NotFound, RouteNotDeclared, StoreUnavailable
+from wacht_auth import RouteNotDeclared
+
+from .errors import ApiError, BadRequest, NotFound, StoreUnavailable
 from .members import Member, MemberRole, MemberStore
 from .pagination import PageRequest
 from .request_auth import current_auth, optional_session, route_auth

@@ -3,17 +3,17 @@
     ApiError
     ├── BadRequest          400: the body, a query parameter or a path id is not acceptable
     ├── NotFound            404: no such item in the caller's tenant (whether or not it exists elsewhere)
-    ├── StoreUnavailable    503: DynamoDB kept throttling or failing, could not be reached, or did not answer in time
-    └── RouteNotDeclared    500: the event names a route missing from api_routes.ROUTES (a wiring bug)
+    └── StoreUnavailable    503: DynamoDB kept throttling or failing, could not be reached, or did not answer in time
 
-Authentication errors are wacht_auth's (Unauthenticated 401, Forbidden 403, KeysUnavailable 503)
+Authentication errors are wacht_auth's (Unauthenticated 401, Forbidden 403, KeysUnavailable 503, and
+RouteNotDeclared 500 for an event naming a route missing from api_routes.ROUTES: a wiring bug)
 and the Backend API's are wacht_auth.wacht_api's (404 / 502 / 504). ``message`` is what the
 caller sees: fixed text, never an exception's string or a value from AWS.
 """
 
 from __future__ import annotations
 
-__all__ = ["ApiError", "BadRequest", "NotFound", "RouteNotDeclared", "StoreUnavailable"]
+__all__ = ["ApiError", "BadRequest", "NotFound", "StoreUnavailable"]
 
 
 class ApiError(Exception):
@@ -51,13 +51,3 @@ class StoreUnavailable(ApiError):
         self.cause = cause
         """The AWS error code or connection failure, for the log only."""
 
-
-class RouteNotDeclared(ApiError):
-    """Raised when a function receives a route that api_routes.ROUTES does not declare: refuse, don't guess."""
-
-    status = 500
-
-    def __init__(self, method: str, resource: str) -> None:
-        super().__init__("internal error")
-        self.method = method
-        self.resource = resource

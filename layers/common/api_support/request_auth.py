@@ -20,10 +20,7 @@ from typing import Any
 
 from api_routes import ROUTES
 from wacht_auth import AuthContext, GatewayCheck, Reason, Unauthenticated, optional_session, request_auth
-from wacht_auth import RouteNotDeclared as UndeclaredRoute
-from wacht_auth.config import _checked_url
-
-from .errors import RouteNotDeclared
+from wacht_auth.origins import checked_url
 
 __all__ = ["current_auth", "gateway_from_environ", "optional_session", "remember_auth", "route_auth"]
 
@@ -34,7 +31,7 @@ def gateway_from_environ(environ: Mapping[str, str] | None = None) -> GatewayChe
     """Wacht's gateway check at ``WACHT_GATEWAY_URL``; None when unset (no API keys or opaque tokens then)."""
     env = os.environ if environ is None else environ
     url = env.get("WACHT_GATEWAY_URL", "").strip()
-    return GatewayCheck(_checked_url(url, "WACHT_GATEWAY_URL")) if url else None
+    return GatewayCheck(checked_url(url, "WACHT_GATEWAY_URL")) if url else None
 
 
 def route_auth(
@@ -53,18 +50,15 @@ def route_auth(
     ``gateway`` could not re-check) or RouteNotDeclared (the method and resource are not in ROUTES).
     """
     clock = {} if now is None else {"clock": lambda: now}
-    try:
-        return request_auth(
-            event,
-            ROUTES,
-            allow_anonymous=True,
-            clock_skew_seconds=clock_skew_seconds,
-            gateway=gateway,
-            gateway_timeout_seconds=gateway_timeout_seconds,
-            **clock,
-        )
-    except UndeclaredRoute as undeclared:
-        raise RouteNotDeclared(undeclared.method, undeclared.resource) from None
+    return request_auth(
+        event,
+        ROUTES,
+        allow_anonymous=True,
+        clock_skew_seconds=clock_skew_seconds,
+        gateway=gateway,
+        gateway_timeout_seconds=gateway_timeout_seconds,
+        **clock,
+    )
 
 
 def remember_auth(app: Any, auth: AuthContext | None) -> None:

@@ -40,6 +40,7 @@ from wacht_auth import (
     KeysUnavailable,
     RateLimited,
     Reason,
+    RouteNotDeclared,
     Unauthenticated,
 )
 from wacht_auth.config import clock_skew_from_environ
@@ -48,7 +49,7 @@ from wacht_auth.wacht_api import WachtApiNotFound, WachtApiTimeout, WachtApiUnav
 
 from .backend_secret import SecretUnavailable
 from .budget import Budget
-from .errors import BadRequest, NotFound, RouteNotDeclared, StoreUnavailable
+from .errors import BadRequest, NotFound, StoreUnavailable
 from .request_auth import gateway_from_environ, remember_auth, route_auth
 
 __all__ = ["ALLOW_HEADERS", "ApiResolver", "current_budget", "json_error", "make_resolver", "without_base_path"]

@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigurationError
-from .origins import checked_origin as _checked_origin
-from .origins import checked_url as _checked_url
-from .origins import is_loopback_host, origin_from_publishable_key
+from .origins import checked_origin, checked_url, is_loopback_host, origin_from_publishable_key
 from .origins import jwks_url_from_environ as _jwks_url_from
 from .origins import session_issuer_from_environ as _issuer_from
 
@@ -60,7 +58,7 @@ class Settings:
                 "WACHT_OAUTH_ISSUER", "must differ from the session issuer (tokens are told apart by their iss)"
             )
         gateway_raw = env.get("WACHT_GATEWAY_URL", "").strip()
-        gateway_url = _checked_url(gateway_raw, "WACHT_GATEWAY_URL").rstrip("/") if gateway_raw else None
+        gateway_url = checked_url(gateway_raw, "WACHT_GATEWAY_URL").rstrip("/") if gateway_raw else None
         prefix = env.get("WACHT_API_KEY_PREFIX", "").strip() or None
         if prefix is not None and not _API_KEY_PREFIX.fullmatch(prefix):
             raise ConfigurationError("WACHT_API_KEY_PREFIX", "must be letters, digits and '_' (e.g. acme_live_), 2-64 characters")
@@ -101,12 +99,12 @@ class OAuthSettings:
             if audience or env.get("WACHT_OAUTH_JWKS_URL", "").strip() or env.get("WACHT_OAUTH_JWKS", "").strip():
                 raise ConfigurationError("WACHT_OAUTH_ISSUER", "is not set, but other WACHT_OAUTH_* variables are")
             return None
-        issuer = _checked_origin(issuer_raw, "WACHT_OAUTH_ISSUER")
+        issuer = checked_origin(issuer_raw, "WACHT_OAUTH_ISSUER")
         if not audience:
             raise ConfigurationError("WACHT_OAUTH_AUDIENCE", "is not set (the aud this API's access tokens carry)")
         jwks_url_raw = env.get("WACHT_OAUTH_JWKS_URL", "").strip()
         jwks_url = (
-            _checked_url(jwks_url_raw, "WACHT_OAUTH_JWKS_URL") if jwks_url_raw else f"{issuer}/.well-known/jwks.json"
+            checked_url(jwks_url_raw, "WACHT_OAUTH_JWKS_URL") if jwks_url_raw else f"{issuer}/.well-known/jwks.json"
         )
         return cls(
             issuer=issuer,
